@@ -1,0 +1,116 @@
+// Phone detector: a linear pre-scan finds phone-shaped spans; libphonenumber-js validates only those.
+import { findNumbers, type CountryCode } from 'libphonenumber-js/max';
+import { isAsciiLetter, isDigit } from './fold.js';
+import type { Detector, PiiAction, PiiFinding } from './types.js';
+
+/** Longest candidate handed to libphonenumber; E.164 has at most 15 digits, plus extension room. */
+const MAX_DIGITS = 17;
+const MIN_DIGITS = 7;
+const CONTEXT = /(?:phone|tel\b|tel:|telephone|call|mobile|cell|whatsapp|fax|sms|text me|contact|reach me|ring|☎|📞)/;
+const CONTEXT_WINDOW = 30;
+
+function isPhoneSeparator(c: number): boolean {
+  // space, '-', '.', '/', '(' and ')'
+  return c === 0x20 || c === 0x2d || c === 0x2e || c === 0x2f || c === 0x28 || c === 0x29;
+}
+
+/** Digits glued to these are part of some other token (hex, identifiers, amounts, paths). */
+function isBlockingNeighbour(c: number): boolean {
+  return isAsciiLetter(c) || c === 0x5f || c === 0x23 || c === 0x24 || c === 0x40 || c === 0x3a || c === 0x25 || c === 0x26 || c === 0x3d || c === 0xa3 || c === 0x20ac || c === 0xa5;
+}
+
+/** Shapes that libphonenumber may accept for some region but that are really something else. */
+const NOT_PHONE = [
+  /^\d{4}[-./]\d{1,2}[-./]\d{1,2}$/, // ISO-ish date
+  /^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$/, // day/month/year
+  /^\d{5}-\d{4}$/, // ZIP+4
+  /^\d{3}([-. ])\d{2}\1\d{4}$/, // SSN shape
+  /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/, // IPv4
+  /^\d+\.\d+\.\d+$/, // version string
+];
+
+/**
+ * Candidate spans: a digit or '+' starts a run of digits and phone separators (at most two
+ * separators in a row); the run ends at anything else. Runs with fewer than 7 or more than 17
+ * digits are skipped without calling libphonenumber, so its cost is paid only on plausible spans.
+ */
+export function createPhoneDetector(action: PiiAction, regions: readonly CountryCode[]): Detector {
+  return {
+    name: 'phone',
+    action,
+    find(text: string, _original: string, out: PiiFinding[]): void {
+      const n = text.length;
+      let i = 0;
+      while (i < n) {
+        const c = text.charCodeAt(i);
+        const startsPlus = c === 0x2b && isDigit(text.charCodeAt(i + 1));
+        const startsParen = c === 0x28 && isDigit(text.charCodeAt(i + 1));
+        if (!isDigit(c) && !startsPlus && !startsParen) {
+          i++;
+          continue;
+        }
+        const start = i;
+        let digits = 0;
+        let seps = 0;
+        let lastDigit = i;
+        i++;
+        if (isDigit(c)) digits = 1;
+        while (i < n) {
+          const d = text.charCodeAt(i);
+          if (isDigit(d)) {
+            digits++;
+            seps = 0;
+            lastDigit = i;
+          } else if (isPhoneSeparator(d) && seps < 2) {
+            seps++;
+          } else {
+            break;
+          }
+          i++;
+        }
+        const end = lastDigit + 1;
+        if (digits < MIN_DIGITS || digits > MAX_DIGITS) continue;
+        if (start > 0 && (isBlockingNeighbour(text.charCodeAt(start - 1)) || isDigit(text.charCodeAt(start - 1)))) continue;
+        if (end < n && isBlockingNeighbour(text.charCodeAt(end))) continue;
+        if (end < n && text.charCodeAt(end) === 0x2e && isDigit(text.charCodeAt(end + 1))) continue;
+        const candidate = text.slice(start, end);
+        if (NOT_PHONE.some((re) => re.test(candidate))) continue;
+        const international = candidate.charCodeAt(0) === 0x2b;
+        if (!international && !hasSeparator(candidate) && !hasContext(text, start)) continue;
+        const match = validate(candidate, international, regions);
+        if (match) out.push({ detector: 'phone', start: start + match[0], end: start + match[1] });
+      }
+    },
+  };
+}
+
+function hasSeparator(candidate: string): boolean {
+  for (let k = 0; k < candidate.length; k++) if (!isDigit(candidate.charCodeAt(k))) return true;
+  return false;
+}
+
+function hasContext(text: string, start: number): boolean {
+  return CONTEXT.test(text.slice(Math.max(0, start - CONTEXT_WINDOW), start).toLowerCase());
+}
+
+function validate(candidate: string, international: boolean, regions: readonly CountryCode[]): [number, number] | undefined {
+  const tries: ReadonlyArray<CountryCode | undefined> = international ? [undefined] : regions;
+  for (const region of tries) {
+    // `leniency` is supported at run time but missing from the published typings.
+    const options = { defaultCountry: region, leniency: 'VALID', v2: true } as { defaultCountry?: CountryCode; v2: true };
+    const found = findNumbers(candidate, options);
+    const first = found[0];
+    // Only a match covering (nearly) all the candidate's digits counts: a valid number hiding inside
+    // a longer digit string is more likely an id than a phone number.
+    if (first && digitCount(candidate, 0, first.startsAt) + digitCount(candidate, first.endsAt, candidate.length) === 0) {
+      return [first.startsAt, first.endsAt];
+    }
+  }
+  return undefined;
+}
+
+function digitCount(s: string, from: number, to: number): number {
+  let k = 0;
+  for (let j = from; j < to; j++) if (isDigit(s.charCodeAt(j))) k++;
+  return k;
+}

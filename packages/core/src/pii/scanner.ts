@@ -1,0 +1,240 @@
+// The PII scanner: compiles options into detectors, scans strings, inspects whole bodies, redacts.
+import { createCreditCardDetector } from './credit-card.js';
+import { compileCustom } from './custom.js';
+import { createEmailDetector } from './email.js';
+import { fold } from './fold.js';
+import { createIbanDetector } from './iban.js';
+import { normalizePiiOptions, type PiiConfig } from './options.js';
+import { createPhoneDetector } from './phone.js';
+import { createSecretDetector } from './secret.js';
+import { createSsnDetector } from './ssn.js';
+import type { BuiltinDetector, Detector, PiiAction, PiiFinding, PiiOptions, PiiScanner, PiiVerdict } from './types.js';
+
+/** When two findings overlap, the stronger action wins, then this order (most sensitive first). */
+const BUILTIN_ORDER: readonly BuiltinDetector[] = ['secret', 'credit_card', 'iban', 'ssn', 'email', 'phone'];
+const ACTION_RANK: Record<PiiAction, number> = { block: 0, bypass: 1, redact: 2 };
+
+function buildDetectors(config: PiiConfig): Detector[] {
+  const detectors: Detector[] = [];
+  for (const name of BUILTIN_ORDER) {
+    const builtin = config.builtins.find((b) => b.name === name);
+    if (!builtin) continue;
+    const { action } = builtin;
+    if (name === 'secret') detectors.push(createSecretDetector(action));
+    else if (name === 'credit_card') detectors.push(createCreditCardDetector(action));
+    else if (name === 'iban') detectors.push(createIbanDetector(action));
+    else if (name === 'ssn') detectors.push(createSsnDetector(action));
+    else if (name === 'email') detectors.push(createEmailDetector(action));
+    else detectors.push(createPhoneDetector(action, config.phoneRegions));
+  }
+  for (const { detector, action, option } of config.custom) detectors.push(compileCustom(detector, action, option));
+  return detectors;
+}
+
+/** A string (or key, or number) in the walked body and where it sits, so a copy can be redacted. */
+interface Slot {
+  holder: unknown[] | Record<string, unknown> | undefined;
+  key: string | number;
+  isKey: boolean;
+  text: string;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function textOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint') return String(value);
+  return undefined;
+}
+
+/**
+ * Collects every string, number and object key in document order without recursion (deeply nested
+ * JSON cannot overflow the stack), stopping as soon as the total exceeds `max` characters.
+ */
+function collect(root: unknown, max: number): Slot[] | undefined {
+  const slots: Slot[] = [];
+  let total = 0;
+  const seen = new Set<object>();
+  const stack: Array<{ value: unknown; holder: Slot['holder']; key: string | number }> = [{ value: root, holder: undefined, key: 0 }];
+  while (stack.length > 0) {
+    const { value, holder, key } = stack.pop()!;
+    const text = textOf(value);
+    if (text !== undefined) {
+      total += text.length;
+      if (total > max) return undefined;
+      slots.push({ holder, key, isKey: false, text });
+      continue;
+    }
+    if (Array.isArray(value)) {
+      if (seen.has(value)) continue;
+      seen.add(value);
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], holder: value, key: i });
+    } else if (isPlainObject(value)) {
+      if (seen.has(value)) continue;
+      seen.add(value);
+      const keys = Object.keys(value);
+      // Keys are scanned first, in order, then the values (pushed in reverse so they pop in order).
+      for (const k of keys) {
+        total += k.length;
+        if (total > max) return undefined;
+        slots.push({ holder: value, key: k, isKey: true, text: k });
+      }
+      for (let i = keys.length - 1; i >= 0; i--) stack.push({ value: value[keys[i]!], holder: value, key: keys[i]! });
+    }
+  }
+  return slots;
+}
+
+/** Deep copy of arrays and plain objects (iteratively); returns the copy and original → copy map. */
+function cloneContainers(root: unknown): { copy: unknown; map: Map<object, unknown[] | Record<string, unknown>> } {
+  const map = new Map<object, unknown[] | Record<string, unknown>>();
+  const shell = (value: unknown): unknown => {
+    if (Array.isArray(value)) {
+      if (!map.has(value)) map.set(value, new Array<unknown>(value.length));
+      return map.get(value);
+    }
+    if (isPlainObject(value)) {
+      if (!map.has(value)) map.set(value, Object.getPrototypeOf(value) === null ? Object.create(null) : {});
+      return map.get(value);
+    }
+    return value;
+  };
+  const copy = shell(root);
+  const stack: unknown[] = [root];
+  const filled = new Set<object>();
+  while (stack.length > 0) {
+    const src = stack.pop();
+    if (typeof src !== 'object' || src === null || filled.has(src) || !map.has(src)) continue;
+    filled.add(src);
+    const dst = map.get(src)!;
+    if (Array.isArray(src)) {
+      for (let i = 0; i < src.length; i++) {
+        (dst as unknown[])[i] = shell(src[i]);
+        stack.push(src[i]);
+      }
+    } else {
+      for (const k of Object.keys(src)) {
+        (dst as Record<string, unknown>)[k] = shell((src as Record<string, unknown>)[k]);
+        stack.push((src as Record<string, unknown>)[k]);
+      }
+    }
+  }
+  return { copy, map };
+}
+
+/** Overlapping findings are merged into one span carrying the winning detector, so redaction covers both. */
+function resolveOverlaps(findings: PiiFinding[], rank: Map<string, number>): PiiFinding[] {
+  if (findings.length < 2) return findings;
+  findings.sort((a, b) => a.start - b.start || b.end - a.end);
+  const result: PiiFinding[] = [];
+  for (const f of findings) {
+    const last = result[result.length - 1];
+    if (last && f.start < last.end) {
+      const winner = (rank.get(f.detector) ?? 99) < (rank.get(last.detector) ?? 99) ? f.detector : last.detector;
+      result[result.length - 1] = { detector: winner, start: last.start, end: Math.max(last.end, f.end) };
+    } else {
+      result.push(f);
+    }
+  }
+  return result;
+}
+
+/** Validates options once (throws a TypeError naming e.g. `pii.detectors.emial`) and precompiles every detector. */
+export function compilePii(options?: PiiOptions, optionName = 'pii'): PiiScanner {
+  const config = normalizePiiOptions(options, optionName);
+  const detectors = buildDetectors(config);
+  const actionOf = new Map<string, PiiAction>(detectors.map((d) => [d.name, d.action]));
+  const rank = new Map<string, number>(detectors.map((d, i) => [d.name, ACTION_RANK[d.action] * 1000 + i]));
+
+  const scanText = (text: string): PiiFinding[] => {
+    if (typeof text !== 'string' || text.length === 0) return [];
+    const folded = fold(text);
+    const out: PiiFinding[] = [];
+    for (const detector of detectors) detector.find(folded, text, out);
+    return resolveOverlaps(out, rank);
+  };
+
+  const inspect = (body: unknown, req?: unknown): PiiVerdict => {
+    const value = config.extract ? config.extract(body, req) : body;
+    const slots = collect(value, config.maxScanChars);
+    if (!slots) return { action: 'too_large', counts: {} };
+    const counts: Record<string, number> = {};
+    const hits: Array<{ slot: Slot; findings: PiiFinding[] }> = [];
+    let strongest: PiiAction | undefined;
+    for (const slot of slots) {
+      const findings = scanText(slot.text);
+      if (findings.length === 0) continue;
+      hits.push({ slot, findings });
+      for (const f of findings) {
+        counts[f.detector] = (counts[f.detector] ?? 0) + 1;
+        const action = actionOf.get(f.detector) ?? config.action;
+        if (strongest === undefined || ACTION_RANK[action] < ACTION_RANK[strongest]) strongest = action;
+      }
+    }
+    if (strongest === undefined) return { action: 'none', counts };
+    if (strongest !== 'redact') return { action: strongest, counts };
+    // Redaction is applied to the whole body even when `extract` narrowed the scan to a part of it.
+    return { action: 'redact', counts, body: redact(body, value, hits) };
+  };
+
+  return { scanText, inspect };
+}
+
+function redact(body: unknown, scanned: unknown, hits: Array<{ slot: Slot; findings: PiiFinding[] }>): unknown {
+  const { copy, map } = cloneContainers(body);
+  const numbers = new Map<string, Map<string, number>>();
+  const placeholder = (detector: string, value: string): string => {
+    let perDetector = numbers.get(detector);
+    if (!perDetector) numbers.set(detector, (perDetector = new Map()));
+    let n = perDetector.get(value);
+    if (n === undefined) perDetector.set(value, (n = perDetector.size + 1));
+    return `[${detector.toUpperCase()}_${n}]`;
+  };
+  const renames = new Map<Record<string, unknown>, Map<string, string>>();
+  let root = copy;
+  for (const { slot, findings } of hits) {
+    let text = '';
+    let from = 0;
+    for (const f of findings) {
+      text += slot.text.slice(from, f.start) + placeholder(f.detector, slot.text.slice(f.start, f.end));
+      from = f.end;
+    }
+    text += slot.text.slice(from);
+    if (slot.holder === undefined) {
+      // The scanned value itself is a string: it is the body only when nothing narrowed it.
+      if (scanned === body) root = text;
+      continue;
+    }
+    const target = map.get(slot.holder);
+    if (!target) continue;
+    if (slot.isKey) {
+      const record = target as Record<string, unknown>;
+      let r = renames.get(record);
+      if (!r) renames.set(record, (r = new Map()));
+      r.set(slot.key as string, text);
+    } else {
+      (target as Record<string | number, unknown>)[slot.key] = text;
+    }
+  }
+  for (const [record, r] of renames) {
+    const entries = Object.keys(record).map((k) => [r.get(k) ?? k, record[k]] as const);
+    for (const k of Object.keys(record)) delete record[k];
+    for (const [k, v] of entries) record[k] = v;
+  }
+  return root;
+}
+
+const defaultScanner: { value?: PiiScanner } = {};
+const scannerCache = new WeakMap<PiiOptions, PiiScanner>();
+
+/** Scans one string with the default options (or the given ones); compiled scanners are cached. */
+export function scanPii(text: string, options?: PiiOptions): PiiFinding[] {
+  if (options === undefined) return (defaultScanner.value ??= compilePii()).scanText(text);
+  let scanner = scannerCache.get(options);
+  if (!scanner) scannerCache.set(options, (scanner = compilePii(options)));
+  return scanner.scanText(text);
+}

@@ -1,0 +1,68 @@
+// Public types of the PII gate's detection engine: options, findings, verdicts and the scanner.
+
+/** What the gate does with a request whose body contains PII. */
+export type PiiAction = 'bypass' | 'block' | 'redact';
+
+/** Names of the detectors that ship with the core. */
+export type BuiltinDetector = 'credit_card' | 'ssn' | 'email' | 'phone' | 'iban' | 'secret';
+
+/** A user-supplied detector: a pattern or a function, with a lowercase snake_case name. */
+export interface CustomDetector {
+  /** Lowercase snake_case, unique, not a built-in name; becomes the placeholder `[NAME_1]`. */
+  name: string;
+  /** Matched with the `g` flag added; patterns with nested quantifiers such as `(a+)+` are rejected. */
+  pattern?: RegExp | string;
+  /** Returns the spans (UTF-16 offsets, end exclusive) it considers PII. */
+  test?: (text: string) => Array<{ start: number; end: number }>;
+  /** Action for this detector's findings. Defaults to the top-level `action`. */
+  action?: PiiAction;
+}
+
+/** Options of the PII gate (`pii` in the guard options). */
+export interface PiiOptions {
+  /** What to do when PII is found. Defaults to 'bypass'. */
+  action?: PiiAction;
+  /** Per built-in detector: false disables it; an object sets its own action. Defaults to all on. */
+  detectors?: Partial<Record<BuiltinDetector, boolean | { action?: PiiAction }>>;
+  /** Extra detectors (name must be lowercase snake_case and not clash). Defaults to none. */
+  custom?: CustomDetector[];
+  /** Default regions for national phone numbers (libphonenumber-js country codes). Defaults to ['US','GB','DE','FR','IN']. */
+  phoneRegions?: string[];
+  /** Total characters of strings scanned per request; beyond it the verdict is 'too_large'. Defaults to 1_048_576. */
+  maxScanChars?: number;
+  /** Narrow what is scanned: gets the parsed body and the framework request, returns the value to scan. Defaults to the whole body. */
+  extract?: (body: unknown, req: unknown) => unknown;
+}
+
+/** One finding: which detector and where (UTF-16 offsets into the scanned string, end exclusive). Never the text. */
+export interface PiiFinding {
+  detector: string;
+  start: number;
+  end: number;
+}
+
+/** The outcome of inspecting one request body. */
+export interface PiiVerdict {
+  /** Strongest action among findings: block > bypass > redact; 'too_large' when over maxScanChars; 'none' when clean. */
+  action: 'none' | 'bypass' | 'block' | 'redact' | 'too_large';
+  /** Detector name → number of findings. */
+  counts: Record<string, number>;
+  /** Present when action === 'redact': a deep copy of the body with each finding replaced by `[EMAIL_1]`, `[CREDIT_CARD_2]`… */
+  body?: unknown;
+}
+
+/** A compiled PII scanner: options validated once, detectors precompiled. */
+export interface PiiScanner {
+  /** Findings in one string, sorted by offset, never overlapping. */
+  scanText(text: string): PiiFinding[];
+  /** Walks every string, number and object key anywhere in a JSON value and returns the verdict. */
+  inspect(body: unknown, req?: unknown): PiiVerdict;
+}
+
+/** Internal: one compiled detector. `text` is the folded text (same length and offsets as the original). */
+export interface Detector {
+  name: string;
+  action: PiiAction;
+  /** Appends findings for `folded` (see fold.ts); `original` is the untouched string. */
+  find(folded: string, original: string, out: PiiFinding[]): void;
+}
