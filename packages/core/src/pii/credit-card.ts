@@ -119,7 +119,7 @@ function scanRun(text: string, groups: Group[], out: PiiFinding[]): void {
       if (h > g && grp.end - grp.start < 2) break;
       digits += text.slice(grp.start, grp.end);
       if (digits.length > 19) break;
-      if (digits.length >= 13 && hasIssuerPrefix(digits) && luhnValid(digits)) found = h;
+      if (digits.length >= 13 && luhnValid(digits) && hasIssuerPrefix(digits)) found = h;
     }
     if (found >= 0) {
       out.push({ detector: 'credit_card', start: first.start, end: groups[found]!.end });

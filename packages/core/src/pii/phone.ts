@@ -16,7 +16,27 @@ function isPhoneSeparator(c: number): boolean {
 
 /** Digits glued to these are part of some other token (hex, identifiers, amounts, paths). */
 function isBlockingNeighbour(c: number): boolean {
-  return isAsciiLetter(c) || c === 0x5f || c === 0x23 || c === 0x24 || c === 0x40 || c === 0x3a || c === 0x25 || c === 0x26 || c === 0x3d || c === 0xa3 || c === 0x20ac || c === 0xa5;
+  return isAsciiLetter(c) || c === 0x5f || c === 0x23 || c === 0x24 || c === 0x40 || c === 0x25 || c === 0x26 || c === 0xa3 || c === 0x20ac || c === 0xa5;
+}
+
+/** What comes before a span makes it part of a bigger token: `INV-2024…`, `10:30…`, `a.b.4155…`. */
+function blockedBefore(text: string, start: number): boolean {
+  if (start === 0) return false;
+  const c = text.charCodeAt(start - 1);
+  if (isBlockingNeighbour(c) || isDigit(c)) return true;
+  const before = start >= 2 ? text.charCodeAt(start - 2) : 0;
+  // `tel:` and `phone=` introduce a number; `10:` or `x=` glued to digits do not.
+  if (c === 0x3a || c === 0x3d) return isDigit(before);
+  if (c === 0x2d || c === 0x2e || c === 0x2f || c === 0x5f) return isAsciiLetter(before) || isDigit(before);
+  return false;
+}
+
+function blockedAfter(text: string, end: number): boolean {
+  if (end >= text.length) return false;
+  const c = text.charCodeAt(end);
+  if (isBlockingNeighbour(c) || c === 0x3a) return true;
+  const next = text.charCodeAt(end + 1);
+  return (c === 0x2d || c === 0x2e || c === 0x2f || c === 0x5f) && (isDigit(next) || isAsciiLetter(next));
 }
 
 /** Shapes that libphonenumber may accept for some region but that are really something else. */
@@ -24,9 +44,9 @@ const NOT_PHONE = [
   /^\d{4}[-./]\d{1,2}[-./]\d{1,2}$/, // ISO-ish date
   /^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$/, // day/month/year
   /^\d{5}-\d{4}$/, // ZIP+4
-  /^\d{3}([-. ])\d{2}\1\d{4}$/, // SSN shape
+  /^\d{3}[-. ]\d{2}[-. ]\d{4}/, // SSN shape, or an id starting like one
   /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/, // IPv4
-  /^\d+\.\d+\.\d+$/, // version string
+  /^\d{1,2}\.\d{1,3}\.\d{1,5}$/, // version string
 ];
 
 /**
@@ -70,9 +90,7 @@ export function createPhoneDetector(action: PiiAction, regions: readonly Country
         }
         const end = lastDigit + 1;
         if (digits < MIN_DIGITS || digits > MAX_DIGITS) continue;
-        if (start > 0 && (isBlockingNeighbour(text.charCodeAt(start - 1)) || isDigit(text.charCodeAt(start - 1)))) continue;
-        if (end < n && isBlockingNeighbour(text.charCodeAt(end))) continue;
-        if (end < n && text.charCodeAt(end) === 0x2e && isDigit(text.charCodeAt(end + 1))) continue;
+        if (blockedBefore(text, start) || blockedAfter(text, end)) continue;
         const candidate = text.slice(start, end);
         if (NOT_PHONE.some((re) => re.test(candidate))) continue;
         const international = candidate.charCodeAt(0) === 0x2b;

@@ -1,4 +1,5 @@
 // Secret detector: credentials that must never be cached (our keys, cloud, VCS, LLM, payment, chat tokens, JWT, PEM).
+import { parseApiKey } from '../keys/format.js';
 import type { Detector, PiiAction, PiiFinding } from './types.js';
 
 interface SecretRule {
@@ -11,8 +12,8 @@ interface SecretRule {
 // long run of body characters is entered once, not at every position; all repetitions are bounded
 // and no quantified group contains another quantifier, so each attempt is linear in the token.
 const RULES: SecretRule[] = [
-  // Vectorcache keys. TODO(keys): validate the checksum with parseApiKey once packages/core/src/keys lands.
-  { re: /(?<![A-Za-z0-9_])vc_[a-z][a-z0-9]{1,15}_[0-9A-Za-z]{30,256}/g },
+  // Vectorcache keys (32 random base62 + 6 checksum), checksum verified by the key module's parser.
+  { re: /(?<![A-Za-z0-9_])vc_[a-z][a-z0-9]{1,15}_[0-9A-Za-z]{38}(?![0-9A-Za-z])/g, validate: (key) => parseApiKey(key) !== null },
   // AWS access key ids.
   { re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])/g },
   // GitHub classic tokens with their CRC32 checksum.

@@ -1,0 +1,39 @@
+// Hostile-input test: adversarial strings that make naive regexes backtrack must scan quickly.
+import { describe, expect, it } from 'vitest';
+import { compilePii } from './scanner.js';
+
+export const HOSTILE: Array<[string, string]> = [
+  ["'a.'.repeat(50000)", 'a.'.repeat(50000)],
+  ["'a@' + 'a-'.repeat(50000)", 'a@' + 'a-'.repeat(50000)],
+  ["'-a'.repeat(50000) + '@'", '-a'.repeat(50000) + '@'],
+  ["'1'.repeat(100000)", '1'.repeat(100000)],
+  ["'1 '.repeat(50000)", '1 '.repeat(50000)],
+  ["'4 '.repeat(50000)", '4 '.repeat(50000)],
+  ["'41-'.repeat(33333)", '41-'.repeat(33333)],
+  ["'-'.repeat(100000)", '-'.repeat(100000)],
+  ["'@'.repeat(100000)", '@'.repeat(100000)],
+  ["'a@a.'.repeat(25000)", 'a@a.'.repeat(25000)],
+  ["'４'.repeat(100000) (full-width)", '４'.repeat(100000)],
+  ["'４\\u00a0'.repeat(50000)", '４\u00a0'.repeat(50000)],
+  ["'+1 (415) '.repeat(12500)", '+1 (415) '.repeat(12500)],
+  ["'eyJ'.repeat(33333)", 'eyJ'.repeat(33333)],
+  ["'eyJa.'.repeat(20000)", 'eyJa.'.repeat(20000)],
+  ["'sk-' + 'a'.repeat(100000)", 'sk-' + 'a'.repeat(100000)],
+  ["'DE89 '.repeat(20000)", 'DE89 '.repeat(20000)],
+  ["'-----BEGIN '.repeat(9000)", '-----BEGIN '.repeat(9000)],
+];
+
+describe('hostile inputs', () => {
+  const scanner = compilePii({ custom: [{ name: 'employee_id', pattern: /EMP-\d{6}/ }] });
+  for (const [label, text] of HOSTILE) {
+    it(`scans ${label} (${text.length} chars) in bounded time`, () => {
+      const t0 = performance.now();
+      const findings = scanner.scanText(text);
+      const ms = performance.now() - t0;
+      console.log(`hostile ${label}: ${ms.toFixed(1)} ms, ${findings.length} findings`);
+      expect(Array.isArray(findings)).toBe(true);
+      // Generous bound: CI noise must not fail this; a quadratic scan takes far longer.
+      expect(ms).toBeLessThan(2000);
+    });
+  }
+});
