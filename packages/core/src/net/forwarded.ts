@@ -44,7 +44,12 @@ function parseOne(s: string, out: ForwardedElement[]): boolean {
       const nameStart = i;
       while (i < n && isTchar(s.charCodeAt(i))) i++;
       if (i === nameStart) {
-        // No pair here: only legal as an empty element or an empty pair before ";".
+        // RFC 7239 allows empty pairs (";;"); anything else here ends the element.
+        if (i < n && s.charCodeAt(i) === 59) {
+          i++;
+          while (i < n && isOws(s.charCodeAt(i))) i++;
+          continue;
+        }
         break;
       }
       const name = s.slice(nameStart, i).toLowerCase();

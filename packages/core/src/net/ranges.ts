@@ -91,6 +91,9 @@ export function parseCidr(entry: unknown, index: number, context: CidrContext): 
       `${where} (${shown}) is not a canonical IPv4 or IPv6 address or CIDR (IPv4 must be a dotted quad without leading zeros; no zone ids, brackets or ports)`,
     );
   }
+  // Read the address now: parsing a netmask below reuses the shared parse buffer.
+  let value = kind === IPV4 ? BigInt(parsedWords[0]!) : wordsToBigInt();
+  const mapped = kind === IPV6 && parsedIsMapped();
   const bits = kind === IPV4 ? V4_BITS : V6_BITS;
   let prefix = bits;
   if (slash >= 0) {
@@ -100,8 +103,7 @@ export function parseCidr(entry: unknown, index: number, context: CidrContext): 
       throw optionError(context.option, `${where} (${shown}) has an invalid prefix length: use /0 to /${bits}`);
     }
   }
-  let value = kind === IPV4 ? BigInt(parsedWords[0]!) : wordsToBigInt();
-  if (kind === IPV6 && parsedIsMapped() && prefix >= MAPPED_BITS) {
+  if (mapped && prefix >= MAPPED_BITS) {
     kind = IPV4;
     prefix -= MAPPED_BITS;
     value &= 0xffffffffn;
