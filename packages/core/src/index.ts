@@ -2,3 +2,19 @@
 export * from './types.js';
 export * from './errors.js';
 export { parseDuration, requireDuration } from './duration.js';
+export { createGuard, isGuard } from './guard.js';
+export type {
+  Guard, GuardRequest, Decision, DenyDecision, RespondDecision, PassDecision, CacheTicket, CapturedResponse,
+  CompleteResult, EraseReceipt, ExportResult, ExportedEntry,
+} from './guard.js';
+export type { GuardOptions, LockoutOptions } from './options.js';
+export type { TenantStats } from './stats.js';
+export { makeProblem, statusFor, PROBLEM_CONTENT_TYPE } from './problem.js';
+export { canonicalJson, cacheKey, subjectHash } from './canonical.js';
+export { readJsonBody, readJsonStream, parseJsonText, isJsonContentType, type BodyError, type BodyResult } from './body.js';
+export { viewFromNode, stateOf, decisionBody, sendDecision, type VectorcacheState } from './node.js';
+export * from './keys/index.js';
+export * from './net/index.js';
+export * from './pii/index.js';
+export * from './crypto/index.js';
+export * from './stores/index.js';

@@ -1,0 +1,89 @@
+// Reads and parses a JSON request body with a byte limit, for adapters whose framework parsed nothing.
+import type { IncomingMessage } from 'node:http';
+import type { HeaderMap } from './types.js';
+
+/** Marks why a body could not be used; the gate turns it into a problem after authentication. */
+export type BodyError = 'invalid_body' | 'body_too_large';
+
+export interface BodyResult {
+  body: unknown;
+  error?: BodyError;
+  /** The raw bytes read, so an adapter can hand them on to the framework's own parser. */
+  raw?: Buffer;
+}
+
+function header(headers: HeaderMap, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** True for application/json and any +json media type. */
+export function isJsonContentType(headers: HeaderMap): boolean {
+  const type = header(headers, 'content-type');
+  if (!type) return false;
+  const essence = type.split(';', 1)[0]!.trim().toLowerCase();
+  return essence === 'application/json' || (essence.startsWith('application/') && essence.endsWith('+json'));
+}
+
+/** True when the request announces a body (Content-Length > 0 or chunked). */
+export function hasBody(headers: HeaderMap): boolean {
+  const length = header(headers, 'content-length');
+  if (length !== undefined) return length.trim() !== '0';
+  return header(headers, 'transfer-encoding') !== undefined;
+}
+
+/** Parses JSON text; a parse failure is `invalid_body`, never a throw. */
+export function parseJsonText(text: string): BodyResult {
+  if (text.trim() === '') return { body: undefined };
+  try {
+    return { body: JSON.parse(text) };
+  } catch {
+    return { body: undefined, error: 'invalid_body' };
+  }
+}
+
+/**
+ * Reads a JSON body from the socket, stopping at `limit` bytes (checked against Content-Length first,
+ * so an oversized upload is refused before it is read). Non-JSON bodies are left unread.
+ */
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
+  if (!hasBody(req.headers) || !isJsonContentType(req.headers)) return { body: undefined };
+  const declared = Number(header(req.headers, 'content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume(); // drain so the connection can answer
+    return { body: undefined, error: 'body_too_large' };
+  }
+  return readJsonStream(req, limit);
+}
+
+/**
+ * Reads a whole stream as UTF-8 JSON. Past `limit` bytes it stops keeping data but goes on draining:
+ * breaking out early would destroy the socket, and with it the chance to answer 413.
+ */
+export function readJsonStream(stream: NodeJS.ReadableStream, limit: number): Promise<BodyResult> {
+  return new Promise<BodyResult>((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    stream.on('data', (chunk: Buffer | string) => {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += buffer.length;
+      if (size > limit) {
+        tooLarge = true;
+        chunks.length = 0;
+      } else if (!tooLarge) chunks.push(buffer);
+    });
+    stream.once('error', () => resolve({ body: undefined, error: 'invalid_body' }));
+    stream.once('end', () => resolve(tooLarge ? { body: undefined, error: 'body_too_large' } : decodeJson(Buffer.concat(chunks, size))));
+  });
+}
+
+function decodeJson(raw: Buffer): BodyResult {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    return { body: undefined, error: 'invalid_body', raw };
+  }
+  return { ...parseJsonText(text), raw };
+}

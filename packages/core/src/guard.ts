@@ -1,0 +1,767 @@
+// The gate: turns a framework-free request view into a decision, and stores answers on a miss.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type {
+  CacheStore, CounterStore, DenyCode, GuardEvent, HeaderMap, KeyRecord, Principal, Problem, RequestView, StoredEntry,
+} from './types.js';
+import { normalizeOptions, type GuardOptions, type NormalizedOptions } from './options.js';
+import { optionError } from './errors.js';
+import { challengeHeaders, makeProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
+import { cacheKey, canonicalJson, subjectHash } from './canonical.js';
+import { AllowlistHolder, compileAllowlist, compileTrustProxy, type Allowlist, type ProxyTrust } from './net/index.js';
+import { createKeyVerifier, extractApiKey, hasScope, keyHint } from './keys/index.js';
+import { compilePii, type PiiScanner } from './pii/index.js';
+import { createEntryCipher, validateEncryptionOptions, type EntryCipher } from './crypto/index.js';
+import { MemoryCacheStore, MemoryCounterStore } from './stores/index.js';
+import { StatsBook, type TenantStats } from './stats.js';
+import type { BodyError } from './body.js';
+
+/** The view plus what an adapter learnt while reading the body. */
+export interface GuardRequest extends RequestView {
+  bodyError?: BodyError;
+}
+
+interface DecisionBase {
+  /** Headers to set on the response, whatever happens next (lower-case names). */
+  headers: Record<string, string>;
+  requestId: string;
+  clientAddress: string | null;
+  principal?: Principal;
+}
+
+export interface DenyDecision extends DecisionBase {
+  kind: 'deny';
+  status: number;
+  problem: Problem;
+}
+
+/** The guard answers itself: a cache hit or an admin route. */
+export interface RespondDecision extends DecisionBase {
+  kind: 'respond';
+  status: number;
+  body: string;
+  source: 'hit' | 'admin';
+}
+
+/** The route handler runs; `ticket` is present when its answer may be stored. */
+export interface PassDecision extends DecisionBase {
+  kind: 'pass';
+  route: 'cache' | 'direct';
+  cacheStatus: 'miss' | 'bypass';
+  reasons: string[];
+  /** The body the handler must see (redacted when the PII action is `redact`). */
+  body: unknown;
+  bodyReplaced: boolean;
+  ticket?: CacheTicket;
+}
+
+export type Decision = DenyDecision | RespondDecision | PassDecision;
+
+/** What a miss needs to store the handler's answer later. */
+export interface CacheTicket {
+  readonly key: string;
+  readonly tenant: string;
+  readonly model: string;
+  readonly subject: string | undefined;
+  readonly request: string;
+  readonly ttlMs: number;
+  readonly startedAt: number;
+  readonly requestId: string;
+  readonly principal: Principal;
+  readonly clientAddress: string | null;
+}
+
+/** The handler's answer as an adapter captured it. */
+export interface CapturedResponse {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: string | Uint8Array;
+}
+
+export interface CompleteResult {
+  stored: boolean;
+  /** Why the answer was not stored, when that is worth a header (e.g. `pii_in_response`). */
+  reason?: string;
+  /** Settles when the write finished (never rejects). */
+  done: Promise<void>;
+}
+
+export interface EraseReceipt { tenant: string; subject: string; erased: number; at: string }
+export interface ExportedEntry { prompt: unknown; response: unknown; model: string; created: string; expires: string }
+export interface ExportResult { tenant: string; subject: string; at: string; entries: ExportedEntry[] }
+
+export interface Guard {
+  readonly environment: string;
+  /** Largest request body accepted (adapters read bodies with this limit). */
+  readonly maxBodyBytes: number;
+  /** Largest answer stored (adapters stop capturing past it). */
+  readonly maxEntryBytes: number;
+  /** Prefix of the admin routes the guard answers itself, or false. */
+  readonly adminPrefix: string | false;
+  /** Resolves when keys are derived and stores initialised; `handle` awaits it too. */
+  ready(): Promise<void>;
+  handle(request: GuardRequest): Promise<Decision>;
+  complete(ticket: CacheTicket, response: CapturedResponse): CompleteResult;
+  /** Replaces the global IP allowlist atomically (a bad list throws and leaves the old one). */
+  setIpAllowlist(cidrs: readonly string[] | null): void;
+  stats(tenant: string): TenantStats;
+  readonly privacy: {
+    erase(input: { tenant: string; subject: string }, actor?: Principal): Promise<EraseReceipt>;
+    eraseTenant(tenant: string, actor?: Principal): Promise<{ tenant: string; erased: number; at: string }>;
+    export(input: { tenant: string; subject: string }, actor?: Principal): Promise<ExportResult>;
+  };
+  /** Subscribe to events (in addition to the `onEvent` option); returns an unsubscribe function. */
+  onEvent(listener: (event: GuardEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+const CACHE_READ = 'cache:read';
+const CACHE_WRITE = 'cache:write';
+const ROLES = new Set(['system', 'user', 'assistant', 'tool', 'function', 'developer']);
+/** Guards per store instance, to warn when two guards share one store by accident. */
+const storeOwners = new WeakMap<object, number>();
+/** How long an erase keeps in-flight hits and writes of that subject from landing. */
+const ERASE_FENCE_MS = 10 * 60_000;
+
+function first(headers: HeaderMap, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function cacheDirectives(headers: HeaderMap): { noStore: boolean; noCache: boolean; maxAgeMs?: number } {
+  const raw = headers['cache-control'];
+  if (raw === undefined) return { noStore: false, noCache: false };
+  const text = (Array.isArray(raw) ? raw.join(',') : raw).toLowerCase();
+  let noStore = false;
+  let noCache = false;
+  let maxAgeMs: number | undefined;
+  for (const part of text.split(',')) {
+    const directive = part.trim();
+    if (directive === 'no-store') noStore = true;
+    else if (directive === 'no-cache') noCache = true;
+    else if (directive.startsWith('max-age=')) {
+      const seconds = Number(directive.slice(8));
+      if (Number.isSafeInteger(seconds) && seconds >= 0) maxAgeMs = seconds * 1000;
+    }
+  }
+  return { noStore, noCache, maxAgeMs };
+}
+
+/** A light check of the OpenAI chat shape, so garbage never reaches the cache or the handler. */
+function chatShapeError(body: Record<string, unknown>): string | undefined {
+  if ('model' in body && typeof body.model !== 'string') return '`model` must be a string.';
+  if (!('messages' in body)) return undefined;
+  const messages = body.messages;
+  if (!Array.isArray(messages) || messages.length === 0) return '`messages` must be a non-empty array.';
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i] as Record<string, unknown> | null;
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) return `\`messages[${i}]\` must be an object.`;
+    if (typeof m.role !== 'string' || !ROLES.has(m.role)) return `\`messages[${i}].role\` must be one of ${[...ROLES].join(', ')}.`;
+    const content = m.content;
+    if (content === null || content === undefined) {
+      if (m.role !== 'assistant') return `\`messages[${i}].content\` must be a string or an array of content parts.`;
+    } else if (Array.isArray(content)) {
+      for (const part of content) {
+        if (typeof part !== 'object' || part === null || typeof (part as Record<string, unknown>).type !== 'string') {
+          return `\`messages[${i}].content\` parts must be objects with a string \`type\`.`;
+        }
+      }
+    } else if (typeof content !== 'string') {
+      return `\`messages[${i}].content\` must be a string or an array of content parts.`;
+    }
+  }
+  return undefined;
+}
+
+function withTimeout<T>(value: T | Promise<T>, ms: number): Promise<T> {
+  if (!(value instanceof Promise)) return Promise.resolve(value);
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`cache store did not answer within ${ms} ms`)), ms);
+    value.then(
+      (v) => { clearTimeout(timer); resolve(v); },
+      (e: unknown) => { clearTimeout(timer); reject(e); },
+    );
+  });
+}
+
+function jsonHeaderValue(headers: CapturedResponse['headers'], name: string): string | undefined {
+  const value = headers[name];
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}
+
+interface AdminRoute { name: 'stats' | 'export' | 'erase' | 'unknown'; subject?: string; scope: string }
+
+/** Response headers worth replaying on a hit. */
+const REPLAYED_HEADERS = ['content-type', 'content-language', 'openai-model', 'x-request-model'];
+
+class GuardImpl implements Guard {
+  readonly environment: string;
+  readonly maxBodyBytes: number;
+  readonly maxEntryBytes: number;
+  readonly adminPrefix: string | false;
+  readonly #o: NormalizedOptions;
+  readonly #cache: CacheStore | false;
+  readonly #counters: CounterStore;
+  readonly #trust: ProxyTrust;
+  readonly #allowlist: AllowlistHolder;
+  readonly #keyAllowlists = new Map<string, { source: string; list: Allowlist }>();
+  readonly #verifier: ReturnType<typeof createKeyVerifier>;
+  readonly #pii: PiiScanner | undefined;
+  readonly #stats = new StatsBook();
+  readonly #listeners = new Set<(event: GuardEvent) => void>();
+  readonly #erased = new Map<string, number>();
+  #cipher: EntryCipher | undefined;
+  #indexKey: Uint8Array = randomBytes(32);
+  #ready: Promise<void>;
+  #isReady = false;
+  #warned = new Set<string>();
+
+  constructor(options: GuardOptions) {
+    const o = normalizeOptions(options);
+    this.#o = o;
+    this.environment = o.environment;
+    this.maxBodyBytes = o.maxBodyBytes;
+    this.maxEntryBytes = o.maxEntryBytes;
+    this.adminPrefix = o.adminPrefix;
+    this.#cache = o.cache === undefined ? new MemoryCacheStore() : o.cache;
+    this.#counters = o.counters ?? new MemoryCounterStore();
+    this.#trust = compileTrustProxy(o.trustProxy, { forwarded: o.forwardedHeader }, 'trustProxy');
+    for (const w of this.#trust.warnings) this.#warn(w.code, w.message);
+    this.#allowlist = new AllowlistHolder(o.ipAllowlist, 'ipAllowlist');
+    this.#verifier = createKeyVerifier(o.keys, { environment: o.environment });
+    this.#pii = o.pii === false ? undefined : compilePii(o.pii, 'pii');
+
+    let encryption = o.encryption === undefined ? undefined : validateEncryptionOptions(o.encryption, { environment: o.environment });
+    if (encryption === undefined && o.environment === 'prod' && this.#cache) {
+      throw optionError('encryption', 'is required when environment is "prod": pass { secret: process.env.VECTORCACHE_ENCRYPTION_SECRET } (a string of at least 32 characters, e.g. from `openssl rand -hex 32`), or set cache: false.');
+    }
+    if (encryption === undefined && this.#cache) {
+      this.#warn('VC_NO_ENCRYPTION', 'no `encryption` option: cache entries are stored in plaintext and entry names change on every restart. Set encryption: { secret } outside of development.');
+    }
+    if (this.#cache) {
+      const owners = (storeOwners.get(this.#cache) ?? 0) + 1;
+      storeOwners.set(this.#cache, owners);
+      if (owners > 1) this.#warn('VC_SHARED_STORE', 'this cache store instance is already used by another guard; give each guard its own store unless they share tenants and secrets on purpose.');
+    }
+    this.#ready = this.#init(encryption).then(() => { this.#isReady = true; });
+    // Avoid an unhandled rejection before anyone awaits ready(); handle() rethrows it.
+    this.#ready.catch(() => undefined);
+    encryption = undefined;
+  }
+
+  async #init(encryption: ReturnType<typeof validateEncryptionOptions> | undefined): Promise<void> {
+    const inits: Array<unknown> = [this.#o.keys.init?.(), this.#counters.init?.()];
+    if (this.#cache) inits.push(this.#cache.init?.());
+    if (encryption) {
+      this.#cipher = await createEntryCipher(encryption);
+      this.#indexKey = this.#cipher.indexKey;
+    }
+    await Promise.all(inits);
+  }
+
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  #warn(code: string, message: string): void {
+    if (this.#o.silenceWarnings.has(code) || this.#warned.has(code)) return;
+    this.#warned.add(code);
+    if (this.#o.logger) this.#o.logger.warn({ code }, `vectorcache: ${message}`);
+    else process.emitWarning(`vectorcache: ${message}`, { code });
+  }
+
+  onEvent(listener: (event: GuardEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(type: string, fields: Omit<GuardEvent, 'type' | 'at'>): void {
+    const event: GuardEvent = { type, at: new Date().toISOString(), ...fields };
+    for (const listener of this.#listeners) {
+      try { listener(event); } catch { /* a listener's bug must not break the request */ }
+    }
+    try { this.#o.onEvent?.(event); } catch { /* same */ }
+    const logger = this.#o.logger;
+    if (logger) {
+      const level = type.startsWith('auth.') || type.startsWith('suspicious.') || type.endsWith('failure') || type.includes('exposed') ? 'warn' : 'info';
+      logger[level]({ event }, type);
+    }
+  }
+
+  setIpAllowlist(cidrs: readonly string[] | null): void {
+    this.#allowlist.set(cidrs);
+  }
+
+  stats(tenant: string): TenantStats {
+    return this.#stats.get(tenant);
+  }
+
+  #deny(code: DenyCode, ctx: { requestId: string; clientAddress: string | null; tls: boolean; principal?: Principal }, extra?: { detail?: string; scope?: string; retryAfterSeconds?: number; members?: Record<string, unknown> }): DenyDecision {
+    const problem = makeProblem(code, extra?.detail, extra?.members);
+    const headers: Record<string, string> = { 'content-type': PROBLEM_CONTENT_TYPE, ...challengeHeaders(code, extra), ...this.#tlsHeaders(ctx.tls) };
+    this.#stats.deny(ctx.principal?.tenant, code);
+    return { kind: 'deny', status: problem.status, problem, headers, requestId: ctx.requestId, clientAddress: ctx.clientAddress, principal: ctx.principal };
+  }
+
+  #tlsHeaders(tls: boolean): Record<string, string> {
+    return tls && this.#o.hsts ? { 'strict-transport-security': this.#o.hsts } : {};
+  }
+
+  async handle(request: GuardRequest): Promise<Decision> {
+    if (!this.#isReady) await this.#ready;
+    const now = Date.now();
+    const requestId = request.requestId ?? randomUUID();
+    const headers = request.headers;
+    const clientAddress = this.#trust.clientAddress(request.remoteAddress, headers);
+    const secure = this.#trust.isSecure(request.encrypted, request.remoteAddress, headers);
+    const ctx = { requestId, clientAddress, tls: secure } as { requestId: string; clientAddress: string | null; tls: boolean; principal?: Principal };
+
+    // 1. HTTPS only. No redirect: the key already crossed the network in clear.
+    if (this.#o.httpsOnly && !secure) {
+      await this.#reportExposedKey(headers, ctx, now);
+      return this.#deny('https_required', ctx);
+    }
+    // 2. Client address and global allowlist; an undeterminable address fails closed.
+    if (clientAddress === null) {
+      this.#emit('ip.denied', { requestId, clientAddress, reason: 'unparseable_address' });
+      return this.#deny('ip_not_allowed', ctx, { detail: 'The client address could not be determined.' });
+    }
+    if (!this.#allowlist.contains(clientAddress)) {
+      this.#emit('ip.denied', { requestId, clientAddress, reason: 'global_allowlist' });
+      return this.#deny('ip_not_allowed', ctx);
+    }
+    // 3. Lockout, before the key store is touched, so a locked-out address cannot keep probing keys.
+    const lockout = this.#o.lockout;
+    const lockKey = `lockout:${clientAddress}`;
+    if (lockout) {
+      let state: { count: number; resetAt: number } | undefined;
+      try {
+        state = await this.#counters.get(lockKey);
+      } catch {
+        this.#emit('counters.unavailable', { requestId, clientAddress });
+        if (!lockout.failOpen) return this.#deny('key_store_unavailable', ctx, { detail: 'The failure counter store did not answer; try again shortly.' });
+      }
+      if (state && state.count >= lockout.maxFailures) {
+        const retryAfterSeconds = Math.max(1, Math.ceil((state.resetAt - now) / 1000));
+        return this.#deny('too_many_failures', ctx, { retryAfterSeconds });
+      }
+    }
+    // 4. API key.
+    const extracted = extractApiKey(headers);
+    const check = extracted.error
+      ? { ok: false as const, code: extracted.error }
+      : await this.#verifier.verify(extracted.key, now);
+    if (!check.ok) {
+      const record = 'record' in check ? check.record : undefined;
+      const hint = record?.hint ?? ('hint' in check ? check.hint : undefined);
+      if (check.code !== 'key_store_unavailable') {
+        const locked = await this.#countFailure(lockKey, requestId, clientAddress, now);
+        this.#emit('auth.failure', { requestId, clientAddress, code: check.code, keyId: record?.id, keyHint: hint, tenant: record?.tenant });
+        if (record && (check.code === 'key_revoked' || (check.code === 'key_expired' && record.rotatedTo))) {
+          this.#emit('suspicious.retired_key_used', { requestId, clientAddress, keyId: record.id, keyHint: record.hint, tenant: record.tenant, code: check.code });
+        }
+        if (locked) return this.#deny('too_many_failures', ctx, { retryAfterSeconds: Math.ceil(lockout ? lockout.windowMs / 1000 : 60) });
+      } else {
+        this.#emit('keys.unavailable', { requestId, clientAddress });
+      }
+      return this.#deny(check.code, { ...ctx, principal: undefined });
+    }
+    const record = check.record;
+    const principal: Principal = {
+      keyId: record.id, hint: record.hint, name: record.name, tenant: record.tenant, environment: record.environment, scopes: record.scopes,
+    };
+    ctx.principal = principal;
+    if (record.allowedIps && record.allowedIps.length > 0 && !this.#keyAllowlist(record).contains(clientAddress)) {
+      this.#emit('ip.denied', { requestId, clientAddress, reason: 'key_allowlist', keyId: record.id, keyHint: record.hint, tenant: record.tenant });
+      this.#emit('suspicious.key_from_unexpected_network', { requestId, clientAddress, keyId: record.id, keyHint: record.hint, tenant: record.tenant });
+      return this.#deny('ip_not_allowed', ctx);
+    }
+
+    // 5. Admin routes answer here and need their own scope.
+    const admin = this.#adminRoute(request);
+    if (admin) return this.#admin(admin, request, ctx, principal);
+
+    // 6. Body problems are reported only to authenticated callers.
+    if (request.bodyError) return this.#deny(request.bodyError, ctx);
+    const declared = Number(first(headers, 'content-length'));
+    if (Number.isFinite(declared) && declared > this.#o.maxBodyBytes) return this.#deny('body_too_large', ctx);
+
+    this.#stats.request(record.tenant);
+    const base = { headers: this.#tlsHeaders(secure), requestId, clientAddress, principal };
+    const method = request.method.toUpperCase();
+    const body = request.body;
+    const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+    if (isObject) {
+      const shape = chatShapeError(body as Record<string, unknown>);
+      if (shape) return this.#deny('invalid_body', ctx, { detail: shape });
+    }
+
+    const reasons: string[] = [];
+    let handlerBody: unknown = body;
+    let bodyReplaced = false;
+    const cacheable = method === 'POST' && isObject && this.#cache !== false;
+    if (!this.#cache) reasons.push('cache_disabled');
+    else if (!(method === 'POST' && isObject)) reasons.push('not_cacheable');
+    if (isObject && (body as Record<string, unknown>).stream === true) reasons.push('streaming');
+
+    // 7. Consent, including the "do not cache" marker an erase may leave.
+    const subjectId = this.#subjectOf(request);
+    if (cacheable && this.#o.requireConsent && !this.#hasConsent(request)) reasons.push('no_consent');
+
+    // 8. PII: scanned whenever there is a body, since block and redact apply to direct requests too.
+    if (this.#pii && body !== undefined) {
+      const verdict = this.#pii.inspect(body, request.raw);
+      if (verdict.action !== 'none') {
+        const detectors = Object.keys(verdict.counts);
+        this.#emit('pii.detected', { requestId, clientAddress, keyId: record.id, keyHint: record.hint, tenant: record.tenant, action: verdict.action, detectors: verdict.counts });
+        if (verdict.action === 'block') return this.#deny('pii_detected', ctx, { detail: `The request contains personal data (${detectors.join(', ')}).`, members: { detectors } });
+        if (verdict.action === 'bypass') reasons.push('pii');
+        else if (verdict.action === 'too_large') reasons.push('too_large_to_scan');
+        else if (verdict.action === 'redact') {
+          handlerBody = verdict.body;
+          bodyReplaced = true;
+        }
+      }
+    }
+
+    // 9. Client cache controls and cache scopes.
+    const directives = cacheDirectives(headers);
+    if (directives.noCache) reasons.push('client_no_cache');
+    const canRead = hasScope(record.scopes, CACHE_READ);
+    const canWrite = hasScope(record.scopes, CACHE_WRITE) && !directives.noStore;
+    if (!canRead) reasons.push('no_cache_scope');
+
+    if (reasons.length > 0 && !(reasons.length === 1 && reasons[0] === 'no_cache_scope' && canWrite)) {
+      return this.#bypass(base, reasons, handlerBody, bodyReplaced, record.tenant);
+    }
+
+    // 10. Route CACHE.
+    const b = handlerBody as Record<string, unknown>;
+    const model = typeof b.model === 'string' ? b.model : '';
+    const subject = subjectId === undefined ? undefined : subjectHash(this.#indexKey, record.tenant, subjectId);
+    const request_ = canonicalJson(handlerBody, this.#o.ignoreFields);
+    const route = `${method} ${request.url.split('?', 1)[0]}`;
+    const key = cacheKey(this.#indexKey, { tenant: record.tenant, route, subject, model, canonical: request_ });
+    const ttlMs = directives.maxAgeMs === undefined ? this.#o.ttlMs : Math.min(this.#o.ttlMs, directives.maxAgeMs);
+    const ticket: CacheTicket = { key, tenant: record.tenant, model, subject, request: request_, ttlMs, startedAt: now, requestId, principal, clientAddress };
+
+    if (!canRead) {
+      // A write-only key (e.g. a cache warmer) populates the cache but is never answered from it.
+      return this.#bypass(base, reasons, handlerBody, bodyReplaced, record.tenant, ticket);
+    }
+    let entry: StoredEntry | undefined;
+    try {
+      entry = await withTimeout((this.#cache as CacheStore).get(key), this.#o.cacheTimeoutMs);
+    } catch {
+      this.#emit('cache.unavailable', { requestId, clientAddress, tenant: record.tenant, operation: 'get' });
+      return this.#bypass(base, ['cache_unavailable'], handlerBody, bodyReplaced, record.tenant);
+    }
+    if (entry) {
+      const hit = this.#serveHit(entry, ticket, base);
+      if (hit) return hit;
+    }
+    this.#stats.miss(record.tenant);
+    const pass: PassDecision = {
+      kind: 'pass', route: 'cache', cacheStatus: 'miss', reasons: [], body: handlerBody, bodyReplaced,
+      ...base, headers: { ...base.headers, 'x-vectorcache-status': 'miss' },
+    };
+    if (canWrite) pass.ticket = ticket;
+    return pass;
+  }
+
+  #bypass(base: DecisionBase, reasons: string[], body: unknown, bodyReplaced: boolean, tenant: string, ticket?: CacheTicket): PassDecision {
+    for (const reason of reasons) this.#stats.bypass(tenant, reason);
+    return {
+      kind: 'pass', route: ticket ? 'cache' : 'direct', cacheStatus: 'bypass', reasons, body, bodyReplaced, ticket,
+      ...base, headers: { ...base.headers, 'x-vectorcache-status': 'bypass', 'x-vectorcache-reason': reasons.join(', ') },
+    };
+  }
+
+  /** Decrypts and checks a found entry; anything doubtful is a miss, never served. */
+  #serveHit(entry: StoredEntry, ticket: CacheTicket, base: DecisionBase): RespondDecision | undefined {
+    const now = Date.now();
+    if (entry.tenant !== ticket.tenant || entry.expiresAt <= now || this.#erasedSince(entry.tenant, entry.subject, entry.createdAt)) return undefined;
+    let response: string;
+    try {
+      response = this.#open(entry, 'response', ticket.key);
+    } catch {
+      this.#emit('cache.integrity_failure', { requestId: ticket.requestId, tenant: ticket.tenant, keyId: ticket.principal.keyId, field: 'response' });
+      void Promise.resolve().then(() => this.#cache && this.#cache.delete(ticket.key)).catch(() => undefined);
+      return undefined;
+    }
+    this.#stats.hit(ticket.tenant, entry.elapsedMs ?? 0, entry.tokens ?? 0);
+    const age = Math.max(0, Math.floor((now - entry.createdAt) / 1000));
+    return {
+      kind: 'respond', status: entry.status, body: response, source: 'hit',
+      ...base,
+      headers: { ...entry.headers, ...base.headers, 'x-vectorcache-status': 'hit', age: String(age) },
+    };
+  }
+
+  /** Plaintext of one field; a stale or legacy plaintext field is re-encrypted in the background. */
+  #open(entry: StoredEntry, field: 'request' | 'response' | 'context', key: string): string {
+    const value = entry[field] ?? '';
+    if (!entry.enc.includes(field)) {
+      if (this.#cipher) this.#reseal(entry, key);
+      return value;
+    }
+    if (!this.#cipher) throw new Error('encrypted entry but no encryption configured');
+    const opened = this.#cipher.decrypt(value);
+    if (opened.stale) this.#reseal(entry, key);
+    return opened.text;
+  }
+
+  /** Rewrites an entry under the newest key (legacy plaintext or an older key); failures are harmless. */
+  #reseal(entry: StoredEntry, key: string): void {
+    const cipher = this.#cipher;
+    const cache = this.#cache;
+    if (!cipher || !cache) return;
+    try {
+      const fields = ['request', 'response', 'context'] as const;
+      const next: StoredEntry = { ...entry, enc: [] };
+      for (const field of fields) {
+        const value = entry[field];
+        if (value === undefined) continue;
+        const plain = entry.enc.includes(field) ? cipher.decrypt(value).text : value;
+        next[field] = cipher.encrypt(plain);
+        next.enc.push(field);
+      }
+      const ttl = entry.expiresAt - Date.now();
+      if (ttl > 0) void Promise.resolve(cache.set(key, next, ttl)).catch(() => undefined);
+    } catch {
+      /* the entry stays as it was; the next read tries again */
+    }
+  }
+
+  complete(ticket: CacheTicket, response: CapturedResponse): CompleteResult {
+    const skip = (reason?: string): CompleteResult => ({ stored: false, reason, done: Promise.resolve() });
+    const cache = this.#cache;
+    if (!cache) return skip();
+    if (response.status !== 200) return skip('not_cacheable');
+    if (response.headers['set-cookie'] !== undefined) return skip('not_cacheable');
+    const cc = (jsonHeaderValue(response.headers, 'cache-control') ?? '').toLowerCase();
+    if (/(^|[,\s])(private|no-store)([,\s=]|$)/.test(cc)) return skip('not_cacheable');
+    const type = (jsonHeaderValue(response.headers, 'content-type') ?? '').toLowerCase();
+    if (!type.startsWith('application/json') && !/^application\/[^;]+\+json/.test(type)) return skip('not_cacheable');
+    const text = typeof response.body === 'string' ? response.body : Buffer.from(response.body).toString('utf8');
+    const size = Buffer.byteLength(text);
+    if (size > this.#o.maxEntryBytes) return skip('not_cacheable');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return skip('not_cacheable');
+    }
+    if (this.#erasedSince(ticket.tenant, ticket.subject, ticket.startedAt)) return skip();
+    if (this.#pii) {
+      const verdict = this.#pii.inspect(parsed);
+      if (verdict.action !== 'none') {
+        this.#emit('pii.detected_in_response', { requestId: ticket.requestId, keyId: ticket.principal.keyId, keyHint: ticket.principal.hint, tenant: ticket.tenant, detectors: verdict.counts });
+        this.#stats.bypass(ticket.tenant, 'pii_in_response');
+        return skip('pii_in_response');
+      }
+    }
+    const now = Date.now();
+    const headers: Record<string, string> = {};
+    for (const name of REPLAYED_HEADERS) {
+      const value = jsonHeaderValue(response.headers, name);
+      if (value !== undefined) headers[name] = value;
+    }
+    const usage = (parsed as { usage?: { total_tokens?: unknown } } | null)?.usage;
+    const tokens = typeof usage?.total_tokens === 'number' ? usage.total_tokens : undefined;
+    const cipher = this.#cipher;
+    const entry: StoredEntry = {
+      v: 1, tenant: ticket.tenant, model: ticket.model, subject: ticket.subject, createdAt: now, expiresAt: now + ticket.ttlMs,
+      enc: cipher ? ['request', 'response'] : [],
+      request: cipher ? cipher.encrypt(ticket.request) : ticket.request,
+      response: cipher ? cipher.encrypt(text) : text,
+      status: 200, headers, size, elapsedMs: now - ticket.startedAt, tokens,
+    };
+    if (entry.subject === undefined) delete entry.subject;
+    if (entry.tokens === undefined) delete entry.tokens;
+    const done = withTimeout(cache.set(ticket.key, entry, ticket.ttlMs), this.#o.cacheTimeoutMs * 5).then(
+      () => undefined,
+      () => { this.#emit('cache.unavailable', { requestId: ticket.requestId, tenant: ticket.tenant, operation: 'set' }); },
+    );
+    return { stored: true, done };
+  }
+
+  async #reportExposedKey(headers: HeaderMap, ctx: { requestId: string; clientAddress: string | null }, now: number): Promise<void> {
+    const extracted = extractApiKey(headers);
+    if (!extracted.key) return;
+    let keyId: string | undefined;
+    let tenant: string | undefined;
+    try {
+      const check = await this.#verifier.verify(extracted.key, now);
+      const record = check.ok ? check.record : 'record' in check ? check.record : undefined;
+      keyId = record?.id;
+      tenant = record?.tenant;
+    } catch { /* reporting is best effort */ }
+    this.#emit('key.exposed_over_http', { requestId: ctx.requestId, clientAddress: ctx.clientAddress, keyId, keyHint: keyHint(extracted.key), tenant });
+  }
+
+  async #countFailure(lockKey: string, requestId: string, clientAddress: string | null, now: number): Promise<boolean> {
+    const lockout = this.#o.lockout;
+    if (!lockout) return false;
+    try {
+      const { count, resetAt } = await this.#counters.increment(lockKey, lockout.windowMs);
+      if (count === lockout.maxFailures) {
+        this.#emit('auth.lockout', { requestId, clientAddress, failures: count, windowMs: lockout.windowMs, until: new Date(resetAt).toISOString() });
+      }
+      return count > lockout.maxFailures && resetAt > now;
+    } catch {
+      this.#emit('counters.unavailable', { requestId, clientAddress });
+      return false;
+    }
+  }
+
+  #keyAllowlist(record: KeyRecord): Allowlist {
+    const source = record.allowedIps!.join(',');
+    const cached = this.#keyAllowlists.get(record.id);
+    if (cached && cached.source === source) return cached.list;
+    let list: Allowlist;
+    try {
+      list = compileAllowlist(record.allowedIps!, `key ${record.id} allowedIps`);
+    } catch {
+      // A broken per-key list must deny, not allow.
+      list = { contains: () => false, size: 0 };
+    }
+    this.#keyAllowlists.set(record.id, { source, list });
+    return list;
+  }
+
+  #subjectOf(request: GuardRequest): string | undefined {
+    if (this.#o.subject) {
+      const id = this.#o.subject(request.raw);
+      return typeof id === 'string' && id.length > 0 ? id : undefined;
+    }
+    const id = first(request.headers, 'x-vectorcache-subject');
+    return id && id.length > 0 && id.length <= 256 ? id : undefined;
+  }
+
+  #hasConsent(request: GuardRequest): boolean {
+    if (this.#o.consent) {
+      try { return this.#o.consent(request.raw) === true; } catch { return false; }
+    }
+    return (first(request.headers, 'x-vectorcache-consent') ?? '').trim().toLowerCase() === 'granted';
+  }
+
+  // ------------------------------------------------------------------ privacy
+
+  #erasedSince(tenant: string, subject: string | undefined, since: number): boolean {
+    const t = this.#erased.get(`t:${tenant}`);
+    if (t !== undefined && t >= since) return true;
+    if (subject === undefined) return false;
+    const s = this.#erased.get(`s:${tenant}:${subject}`);
+    return s !== undefined && s >= since;
+  }
+
+  #fence(key: string): void {
+    const now = Date.now();
+    this.#erased.set(key, now);
+    for (const [k, at] of this.#erased) if (now - at > ERASE_FENCE_MS) this.#erased.delete(k);
+  }
+
+  readonly privacy = {
+    erase: async (input: { tenant: string; subject: string }, actor?: Principal): Promise<EraseReceipt> => {
+      await this.#ready;
+      const cache = this.#cache;
+      const subject = subjectHash(this.#indexKey, input.tenant, input.subject);
+      this.#fence(`s:${input.tenant}:${subject}`);
+      const erased = cache ? await cache.deleteSubject(input.tenant, subject) : 0;
+      // Fence again: a write that was in flight during the delete must not land either.
+      this.#fence(`s:${input.tenant}:${subject}`);
+      const receipt = { tenant: input.tenant, subject, erased, at: new Date().toISOString() };
+      this.#emit('privacy.erased', { tenant: input.tenant, keyId: actor?.keyId, keyHint: actor?.hint, receipt });
+      return receipt;
+    },
+    eraseTenant: async (tenant: string, actor?: Principal): Promise<{ tenant: string; erased: number; at: string }> => {
+      await this.#ready;
+      this.#fence(`t:${tenant}`);
+      const erased = this.#cache ? await this.#cache.deleteTenant(tenant) : 0;
+      this.#fence(`t:${tenant}`);
+      const receipt = { tenant, erased, at: new Date().toISOString() };
+      this.#emit('privacy.tenant_erased', { tenant, keyId: actor?.keyId, keyHint: actor?.hint, receipt });
+      return receipt;
+    },
+    export: async (input: { tenant: string; subject: string }, actor?: Principal): Promise<ExportResult> => {
+      await this.#ready;
+      const cache = this.#cache || undefined;
+      const subject = subjectHash(this.#indexKey, input.tenant, input.subject);
+      const entries: ExportedEntry[] = [];
+      if (cache) {
+        for (const key of await cache.keysForSubject(input.tenant, subject)) {
+          const entry = await cache.get(key);
+          if (!entry || entry.tenant !== input.tenant || entry.subject !== subject) continue;
+          try {
+            entries.push({
+              prompt: JSON.parse(this.#open(entry, 'request', key)),
+              response: JSON.parse(this.#open(entry, 'response', key)),
+              model: entry.model,
+              created: new Date(entry.createdAt).toISOString(),
+              expires: new Date(entry.expiresAt).toISOString(),
+            });
+          } catch {
+            this.#emit('cache.integrity_failure', { tenant: input.tenant, field: 'export' });
+          }
+        }
+      }
+      const result = { tenant: input.tenant, subject, at: new Date().toISOString(), entries };
+      this.#emit('privacy.exported', { tenant: input.tenant, keyId: actor?.keyId, keyHint: actor?.hint, receipt: { tenant: input.tenant, subject, exported: entries.length, at: result.at } });
+      return result;
+    },
+  };
+
+  // ------------------------------------------------------------------ admin routes
+
+  #adminRoute(request: GuardRequest): AdminRoute | undefined {
+    const prefix = this.#o.adminPrefix;
+    if (!prefix) return undefined;
+    const path = request.url.split('?', 1)[0]!;
+    if (path !== prefix && !path.startsWith(prefix + '/')) return undefined;
+    const rest = path.slice(prefix.length);
+    const method = request.method.toUpperCase();
+    if (rest === '/stats' && (method === 'GET' || method === 'HEAD')) return { name: 'stats', scope: 'analytics:read' };
+    const match = /^\/subjects\/([^/]+)(\/export)?$/.exec(rest);
+    if (match) {
+      let subject: string;
+      try { subject = decodeURIComponent(match[1]!); } catch { return { name: 'unknown', scope: 'privacy:admin' }; }
+      if (match[2] && (method === 'GET' || method === 'HEAD')) return { name: 'export', subject, scope: 'privacy:admin' };
+      if (!match[2] && method === 'DELETE') return { name: 'erase', subject, scope: 'privacy:admin' };
+    }
+    return { name: 'unknown', scope: 'keys:admin' };
+  }
+
+  async #admin(route: AdminRoute, request: GuardRequest, ctx: { requestId: string; clientAddress: string | null; tls: boolean; principal?: Principal }, principal: Principal): Promise<Decision> {
+    if (route.name === 'unknown') return this.#deny('not_found', ctx);
+    if (!hasScope(principal.scopes, route.scope)) {
+      this.#emit('auth.scope_denied', { requestId: ctx.requestId, clientAddress: ctx.clientAddress, keyId: principal.keyId, keyHint: principal.hint, tenant: principal.tenant, scope: route.scope });
+      return this.#deny('insufficient_scope', ctx, { scope: route.scope, detail: `This endpoint needs the scope \`${route.scope}\`.` });
+    }
+    const respond = (status: number, value: unknown, extra?: Record<string, string>): RespondDecision => ({
+      kind: 'respond', status, body: JSON.stringify(value), source: 'admin',
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...this.#tlsHeaders(ctx.tls), ...extra },
+      requestId: ctx.requestId, clientAddress: ctx.clientAddress, principal,
+    });
+    // A key only ever acts on its own tenant, so one tenant's admin can never reach another's subjects.
+    if (route.name === 'stats') return respond(200, this.#stats.get(principal.tenant));
+    if (route.name === 'erase') return respond(200, await this.privacy.erase({ tenant: principal.tenant, subject: route.subject! }, principal));
+    const exported = await this.privacy.export({ tenant: principal.tenant, subject: route.subject! }, principal);
+    return respond(200, exported, { 'content-disposition': `attachment; filename="vectorcache-export-${exported.subject.slice(0, 16)}.json"` });
+  }
+
+  async close(): Promise<void> {
+    await this.#ready.catch(() => undefined);
+    await Promise.all([this.#o.keys.shutdown?.(), this.#counters.shutdown?.(), this.#cache ? this.#cache.shutdown?.() : undefined]);
+  }
+}
+
+/** Builds a guard. Options are validated here, once; the per-request path only acts. */
+export function createGuard(options: GuardOptions): Guard {
+  return new GuardImpl(options);
+}
+
+/** True when `x` is a guard made by createGuard (adapters accept either options or a guard). */
+export function isGuard(x: unknown): x is Guard {
+  return x instanceof GuardImpl;
+}

@@ -1,0 +1,268 @@
+// Guard options: the public shape with defaults, validated and normalised once at construction.
+import type { CacheStore, CounterStore, GuardEvent, KeyStore, Logger } from './types.js';
+import { optionError } from './errors.js';
+import { didYouMean } from './suggest.js';
+import { requireDuration } from './duration.js';
+import type { TrustProxySetting } from './net/index.js';
+import type { PiiOptions } from './pii/index.js';
+import type { EncryptionOptions } from './crypto/index.js';
+
+export interface LockoutOptions {
+  /** Authentication failures from one client address within the window that trigger a lockout. Defaults to 10. */
+  maxFailures?: number;
+  /** Length of the counting window (and of the lockout) in ms or as "1m". Defaults to 60_000. */
+  windowMs?: number | string;
+  /** Let requests through when the counter store cannot answer (instead of 503). Defaults to false. */
+  failOpen?: boolean;
+}
+
+export interface GuardOptions {
+  /** The environment this guard runs in; keys of any other environment get `wrong_environment`. Defaults to `process.env.VECTORCACHE_ENV` or 'dev'. */
+  environment?: string;
+  /** Where API keys live (MemoryKeyStore, FileKeyStore, RedisKeyStore…). Required. */
+  keys: KeyStore;
+  /** Where cached answers live; `false` runs the gate without a cache. Defaults to a new MemoryCacheStore. */
+  cache?: CacheStore | false;
+  /** Which proxies to trust for X-Forwarded-For / -Proto: Express `trust proxy` grammar. Defaults to false. */
+  trustProxy?: TrustProxySetting;
+  /** Read RFC 7239 `Forwarded` instead of X-Forwarded-*. Defaults to false. */
+  forwardedHeader?: boolean;
+  /** CIDRs allowed to call guarded routes (IPv4 and IPv6). Defaults to any address. */
+  ipAllowlist?: readonly string[] | null;
+  /** Refuse plain-HTTP requests with 403 `https_required`. Defaults to true when environment is 'prod'. */
+  httpsOnly?: boolean;
+  /** `Strict-Transport-Security` value sent over TLS. Defaults to 'max-age=31536000; includeSubDomains'. */
+  hsts?: string | false;
+  /** PII gate settings; `false` turns the gate off. Defaults to `{ action: 'bypass' }` with every detector on. */
+  pii?: PiiOptions | false;
+  /** Encryption at rest. Required when environment is 'prod'; without it entries are stored in plaintext (warned). */
+  encryption?: EncryptionOptions;
+  /** Route requests without consent direct (reason `no_consent`). Defaults to false. */
+  requireConsent?: boolean;
+  /** Decides consent from the framework request. Defaults to reading `X-Vectorcache-Consent: granted`. */
+  consent?: (req: unknown) => boolean;
+  /** The end user's id from the framework request. Defaults to the `X-Vectorcache-Subject` header. */
+  subject?: (req: unknown) => string | undefined | null;
+  /** Longest time any entry is kept ("30d", ms). A client's max-age can shorten it, never extend it. Defaults to '30d'. */
+  retention?: number | string;
+  /** Time to live of a new entry when shorter than retention. Defaults to the retention. */
+  ttl?: number | string;
+  /** Failure lockout per client address. `false` turns it off. Defaults to 10 failures per minute. */
+  lockout?: LockoutOptions | false;
+  /** Counters for lockout and detection. Defaults to a bounded MemoryCounterStore. */
+  counters?: CounterStore;
+  /** Largest request body accepted, in bytes. Defaults to 1_048_576. */
+  maxBodyBytes?: number;
+  /** Largest response body stored in the cache, in bytes. Defaults to 1_048_576. */
+  maxEntryBytes?: number;
+  /** Time a cache lookup or write may take before the request goes direct (`cache_unavailable`). Defaults to 100 ms. */
+  cacheTimeoutMs?: number;
+  /** Top-level body fields that never change the answer and are left out of the cache key. Defaults to ['stream', 'stream_options', 'user']. */
+  ignoreFields?: readonly string[];
+  /** Prefix of the admin routes (stats, subject export and erase) the guard answers itself; `false` turns them off. Defaults to '/v1/vectorcache'. */
+  adminPrefix?: string | false;
+  /** Called with every security event. Defaults to none. */
+  onEvent?: (event: GuardEvent) => void;
+  /** A pino-compatible logger that receives events as structured logs. Defaults to none. */
+  logger?: Logger;
+  /** Coded warnings to silence, e.g. ['VC_NO_ENCRYPTION']. Defaults to none. */
+  silenceWarnings?: readonly string[];
+}
+
+export interface NormalizedOptions {
+  environment: string;
+  keys: KeyStore;
+  /** `undefined` until createGuard fills in the default MemoryCacheStore. */
+  cache: CacheStore | false | undefined;
+  trustProxy: TrustProxySetting;
+  forwardedHeader: boolean;
+  ipAllowlist: readonly string[] | null;
+  httpsOnly: boolean;
+  hsts: string | false;
+  pii: PiiOptions | false;
+  encryption: EncryptionOptions | undefined;
+  requireConsent: boolean;
+  consent: ((req: unknown) => boolean) | undefined;
+  subject: ((req: unknown) => string | undefined | null) | undefined;
+  retentionMs: number;
+  ttlMs: number;
+  lockout: { maxFailures: number; windowMs: number; failOpen: boolean } | false;
+  counters: CounterStore | undefined;
+  maxBodyBytes: number;
+  maxEntryBytes: number;
+  cacheTimeoutMs: number;
+  ignoreFields: ReadonlySet<string>;
+  adminPrefix: string | false;
+  onEvent: ((event: GuardEvent) => void) | undefined;
+  logger: Logger | undefined;
+  silenceWarnings: ReadonlySet<string>;
+}
+
+const KNOWN = [
+  'environment', 'keys', 'cache', 'trustProxy', 'forwardedHeader', 'ipAllowlist', 'httpsOnly', 'hsts', 'pii',
+  'encryption', 'requireConsent', 'consent', 'subject', 'retention', 'ttl', 'lockout', 'counters', 'maxBodyBytes',
+  'maxEntryBytes', 'cacheTimeoutMs', 'ignoreFields', 'adminPrefix', 'onEvent', 'logger', 'silenceWarnings',
+] as const;
+
+const ENV_NAME = /^[a-z][a-z0-9]{1,15}$/;
+
+function positiveInt(option: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw optionError(option, `must be a positive whole number (got ${JSON.stringify(value)}).`);
+  }
+  return value;
+}
+
+function bool(option: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw optionError(option, `must be true or false (got ${JSON.stringify(value)}).`);
+  return value;
+}
+
+function fn<T>(option: string, value: unknown): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw optionError(option, 'must be a function.');
+  return value as T;
+}
+
+function hasMethods(value: unknown, methods: readonly string[]): boolean {
+  return typeof value === 'object' && value !== null && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
+}
+
+const KEY_STORE_METHODS = ['findByHash', 'findById', 'list', 'insert', 'update'] as const;
+const CACHE_STORE_METHODS = ['get', 'set', 'delete', 'keysForSubject', 'deleteSubject', 'deleteTenant', 'entries', 'size'] as const;
+const COUNTER_STORE_METHODS = ['increment', 'get', 'reset'] as const;
+
+/**
+ * Validates user options and fills in defaults, in a fixed order: drop undefined, spread defaults,
+ * spread the user's options. Misuse throws a TypeError that names the option and the fix.
+ */
+export function normalizeOptions(input: GuardOptions, env: NodeJS.ProcessEnv = process.env): NormalizedOptions {
+  if (typeof input !== 'object' || input === null) {
+    throw new TypeError('vectorcache: createGuard(options) needs an options object, e.g. { keys: new FileKeyStore(".vectorcache/keys.json") }.');
+  }
+  for (const name of Object.keys(input)) {
+    if (!(KNOWN as readonly string[]).includes(name)) {
+      throw optionError(name, `is not a Vectorcache option.${didYouMean(name, KNOWN)}`);
+    }
+  }
+  const o = input as unknown as Record<string, unknown>;
+
+  const environment = o.environment ?? env.VECTORCACHE_ENV ?? 'dev';
+  if (typeof environment !== 'string' || !ENV_NAME.test(environment)) {
+    throw optionError('environment', `must be a lowercase name such as "dev", "staging" or "prod" (got ${JSON.stringify(environment)}).`);
+  }
+  if (!hasMethods(o.keys, KEY_STORE_METHODS)) {
+    throw optionError('keys', 'must be a key store (new FileKeyStore(".vectorcache/keys.json"), new MemoryKeyStore(), a RedisKeyStore…).');
+  }
+  let cache: CacheStore | false | undefined;
+  if (o.cache === false || o.cache === undefined) cache = o.cache;
+  else if (hasMethods(o.cache, CACHE_STORE_METHODS)) cache = o.cache as CacheStore;
+  else throw optionError('cache', 'must be a cache store (new MemoryCacheStore(), a RedisCacheStore…) or false for no cache.');
+
+  if (o.counters !== undefined && !hasMethods(o.counters, COUNTER_STORE_METHODS)) {
+    throw optionError('counters', 'must be a counter store (new MemoryCounterStore(), a RedisCounterStore…).');
+  }
+
+  let ipAllowlist: readonly string[] | null = null;
+  if (o.ipAllowlist !== undefined && o.ipAllowlist !== null) {
+    if (!Array.isArray(o.ipAllowlist) || o.ipAllowlist.some((x) => typeof x !== 'string')) {
+      throw optionError('ipAllowlist', 'must be an array of CIDR strings such as ["203.0.113.0/24", "2001:db8::/32"].');
+    }
+    ipAllowlist = o.ipAllowlist as string[];
+  }
+
+  let hsts: string | false = 'max-age=31536000; includeSubDomains';
+  if (o.hsts === false) hsts = false;
+  else if (typeof o.hsts === 'string' && /^max-age=\d+/.test(o.hsts)) hsts = o.hsts;
+  else if (o.hsts !== undefined) throw optionError('hsts', 'must be a Strict-Transport-Security value starting with "max-age=" or false.');
+
+  let pii: PiiOptions | false = {};
+  if (o.pii === false) pii = false;
+  else if (o.pii !== undefined) {
+    if (typeof o.pii !== 'object' || o.pii === null) throw optionError('pii', 'must be an object such as { action: "bypass" } or false.');
+    pii = o.pii as PiiOptions;
+  }
+
+  if (o.encryption !== undefined && (typeof o.encryption !== 'object' || o.encryption === null)) {
+    throw optionError('encryption', 'must be an object such as { secret: process.env.VECTORCACHE_ENCRYPTION_SECRET }.');
+  }
+
+  const retentionMs = o.retention === undefined ? 30 * 86_400_000 : requireDuration('retention', o.retention);
+  if (retentionMs <= 0) throw optionError('retention', 'must be longer than zero.');
+  const ttlMs = o.ttl === undefined ? retentionMs : requireDuration('ttl', o.ttl);
+  if (ttlMs <= 0) throw optionError('ttl', 'must be longer than zero.');
+
+  let lockout: NormalizedOptions['lockout'] = { maxFailures: 10, windowMs: 60_000, failOpen: false };
+  if (o.lockout === false) lockout = false;
+  else if (o.lockout !== undefined) {
+    if (typeof o.lockout !== 'object' || o.lockout === null) throw optionError('lockout', 'must be an object such as { maxFailures: 10, windowMs: 60_000 } or false.');
+    const l = o.lockout as Record<string, unknown>;
+    for (const name of Object.keys(l)) {
+      if (!['maxFailures', 'windowMs', 'failOpen'].includes(name)) {
+        throw optionError(`lockout.${name}`, `is not a lockout option.${didYouMean(name, ['maxFailures', 'windowMs', 'failOpen'])}`);
+      }
+    }
+    lockout = {
+      maxFailures: positiveInt('lockout.maxFailures', l.maxFailures, 10),
+      windowMs: l.windowMs === undefined ? 60_000 : requireDuration('lockout.windowMs', l.windowMs),
+      failOpen: bool('lockout.failOpen', l.failOpen, false),
+    };
+    if (lockout.windowMs < 1000) throw optionError('lockout.windowMs', 'must be at least one second.');
+  }
+
+  let ignoreFields: ReadonlySet<string> = new Set(['stream', 'stream_options', 'user']);
+  if (o.ignoreFields !== undefined) {
+    if (!Array.isArray(o.ignoreFields) || o.ignoreFields.some((x) => typeof x !== 'string')) {
+      throw optionError('ignoreFields', 'must be an array of top-level body field names.');
+    }
+    ignoreFields = new Set(o.ignoreFields as string[]);
+  }
+
+  let adminPrefix: string | false = '/v1/vectorcache';
+  if (o.adminPrefix === false) adminPrefix = false;
+  else if (o.adminPrefix !== undefined) {
+    if (typeof o.adminPrefix !== 'string' || !/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/.test(o.adminPrefix)) {
+      throw optionError('adminPrefix', 'must be a path such as "/v1/vectorcache" (no trailing slash) or false.');
+    }
+    adminPrefix = o.adminPrefix;
+  }
+
+  let logger: Logger | undefined;
+  if (o.logger !== undefined) {
+    if (!hasMethods(o.logger, ['info', 'warn', 'error'])) throw optionError('logger', 'must be a pino-compatible logger (info, warn and error methods).');
+    logger = o.logger as Logger;
+  }
+
+  const silence = o.silenceWarnings ?? [];
+  if (!Array.isArray(silence)) throw optionError('silenceWarnings', 'must be an array of warning codes such as ["VC_NO_ENCRYPTION"].');
+
+  return {
+    environment,
+    keys: o.keys as KeyStore,
+    cache,
+    trustProxy: (o.trustProxy ?? false) as TrustProxySetting,
+    forwardedHeader: bool('forwardedHeader', o.forwardedHeader, false),
+    ipAllowlist,
+    httpsOnly: bool('httpsOnly', o.httpsOnly, environment === 'prod'),
+    hsts,
+    pii,
+    encryption: o.encryption as EncryptionOptions | undefined,
+    requireConsent: bool('requireConsent', o.requireConsent, false),
+    consent: fn('consent', o.consent),
+    subject: fn('subject', o.subject),
+    retentionMs,
+    ttlMs: Math.min(ttlMs, retentionMs),
+    lockout,
+    counters: o.counters as CounterStore | undefined,
+    maxBodyBytes: positiveInt('maxBodyBytes', o.maxBodyBytes, 1_048_576),
+    maxEntryBytes: positiveInt('maxEntryBytes', o.maxEntryBytes, 1_048_576),
+    cacheTimeoutMs: positiveInt('cacheTimeoutMs', o.cacheTimeoutMs, 100),
+    ignoreFields,
+    adminPrefix,
+    onEvent: fn('onEvent', o.onEvent),
+    logger,
+    silenceWarnings: new Set(silence as string[]),
+  };
+}

@@ -1,0 +1,56 @@
+// RFC 9457 problem+json denials: one precomputed template per code, RFC 6750 challenges on 401/403.
+import type { DenyCode, Problem } from './types.js';
+
+interface ProblemTemplate {
+  status: number;
+  title: string;
+  detail: string;
+}
+
+const TEMPLATES: Record<DenyCode, ProblemTemplate> = {
+  https_required: { status: 403, title: 'HTTPS required', detail: 'This endpoint only accepts requests over HTTPS. Any key sent over plain HTTP should be rotated.' },
+  ip_not_allowed: { status: 403, title: 'Address not allowed', detail: 'Requests from this network address are not allowed.' },
+  missing_api_key: { status: 401, title: 'API key required', detail: 'Send an API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`.' },
+  malformed_api_key: { status: 401, title: 'Malformed API key', detail: 'The API key is not a well-formed Vectorcache key (vc_<env>_<body>) or was sent ambiguously.' },
+  invalid_api_key: { status: 401, title: 'Invalid API key', detail: 'The API key is not known.' },
+  wrong_environment: { status: 401, title: 'Wrong environment', detail: 'The API key belongs to another environment.' },
+  key_revoked: { status: 401, title: 'API key revoked', detail: 'The API key has been revoked.' },
+  key_expired: { status: 401, title: 'API key expired', detail: 'The API key has expired or was rotated out.' },
+  insufficient_scope: { status: 403, title: 'Insufficient scope', detail: 'The API key lacks the scope this endpoint needs.' },
+  too_many_failures: { status: 429, title: 'Too many authentication failures', detail: 'Too many failed authentication attempts from this address; retry later.' },
+  pii_detected: { status: 422, title: 'Personal data detected', detail: 'The request contains personal data, which this endpoint refuses.' },
+  invalid_body: { status: 400, title: 'Invalid request body', detail: 'The request body is not valid JSON of the expected shape.' },
+  body_too_large: { status: 413, title: 'Request body too large', detail: 'The request body exceeds the configured size limit.' },
+  key_store_unavailable: { status: 503, title: 'Authentication unavailable', detail: 'The key store did not answer; try again shortly.' },
+  not_found: { status: 404, title: 'Not found', detail: 'No such resource.' },
+};
+
+const TYPE_BASE = 'https://vectorcache.dev/problems/';
+const REALM = 'Bearer realm="vectorcache"';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** HTTP status for a denial code. */
+export function statusFor(code: DenyCode): number {
+  return TEMPLATES[code].status;
+}
+
+/** The problem document; `detail` and extension members may be overridden. */
+export function makeProblem(code: DenyCode, detail?: string, extra?: Record<string, unknown>): Problem {
+  const template = TEMPLATES[code];
+  return { type: TYPE_BASE + code.replace(/_/g, '-'), title: template.title, status: template.status, code, detail: detail ?? template.detail, ...extra };
+}
+
+/** Response headers a denial carries besides its content type (RFC 6750 challenges, Retry-After). */
+export function challengeHeaders(code: DenyCode, extra?: { scope?: string; retryAfterSeconds?: number }): Record<string, string> {
+  const status = TEMPLATES[code].status;
+  if (code === 'missing_api_key') return { 'www-authenticate': REALM };
+  if (status === 401) return { 'www-authenticate': `${REALM}, error="invalid_token"` };
+  if (code === 'insufficient_scope') {
+    return { 'www-authenticate': `${REALM}, error="insufficient_scope", scope="${extra?.scope ?? ''}"` };
+  }
+  if (code === 'too_many_failures' || code === 'key_store_unavailable') {
+    return { 'retry-after': String(Math.max(1, extra?.retryAfterSeconds ?? 1)) };
+  }
+  return {};
+}

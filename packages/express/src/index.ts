@@ -1,0 +1,59 @@
+// Express adapter: translates a request into the guard's view and applies the decision.
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import {
+  createGuard, isGuard, readJsonBody, sendDecision, stateOf, viewFromNode,
+  type CacheTicket, type Guard, type GuardOptions, type VectorcacheState,
+} from '@vectorcache/core';
+import { captureResponse } from './capture.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The guard's decision and the authenticated principal; set on requests the handler sees. */
+      vectorcache?: VectorcacheState;
+    }
+  }
+}
+
+export type VectorcacheMiddleware = RequestHandler & { guard: Guard };
+
+/** Express middleware: `app.use(vectorcache(options))` or `app.use(vectorcache(guard))`. */
+export function vectorcache(optionsOrGuard: GuardOptions | Guard): VectorcacheMiddleware {
+  const guard = isGuard(optionsOrGuard) ? optionsOrGuard : createGuard(optionsOrGuard);
+
+  async function run(req: Request, res: Response, next: NextFunction): Promise<void> {
+    let body: unknown = req.body;
+    let bodyError;
+    // A body parser that ran before us already consumed the stream; otherwise read it with our limit.
+    if (body === undefined && !req.readableEnded) {
+      const read = await readJsonBody(req, guard.maxBodyBytes);
+      body = read.body;
+      bodyError = read.error;
+    }
+    const decision = await guard.handle(viewFromNode(req, req.originalUrl, body, bodyError, req));
+    if (decision.kind !== 'pass') {
+      sendDecision(res, decision, req.method);
+      return;
+    }
+    for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
+    req.vectorcache = stateOf(decision);
+    if (decision.body !== undefined) req.body = decision.body;
+    if (decision.ticket) capture(res, decision.ticket);
+    next();
+  }
+
+  function capture(res: Response, ticket: CacheTicket): void {
+    captureResponse(res, guard.maxEntryBytes, (captured) => guard.complete(ticket, captured));
+  }
+
+  const middleware = ((req: Request, res: Response, next: NextFunction) => {
+    // Express 4 ignores a rejected promise: hand any failure to the error handler ourselves.
+    run(req, res, next).catch(next);
+  }) as VectorcacheMiddleware;
+  middleware.guard = guard;
+  return middleware;
+}
+
+export default vectorcache;
+export type { Guard, GuardOptions, VectorcacheState } from '@vectorcache/core';
