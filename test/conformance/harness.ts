@@ -1,0 +1,205 @@
+// Builds the same guarded app on Express, Koa and Fastify, so one table of cases runs against all three.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import express from 'express';
+import Koa from 'koa';
+import Fastify from 'fastify';
+import {
+  createGuard, createKey, MemoryCacheStore, MemoryKeyStore, rotateKey, revokeKey,
+  type Guard, type GuardEvent, type GuardOptions, type KeyStore,
+} from '@vectorcache/core';
+import { vectorcache as expressGuard } from '@vectorcache/express';
+import { vectorcache as koaGuard } from '@vectorcache/koa';
+import { vectorcache as fastifyGuard } from '@vectorcache/fastify';
+
+/** What the test route answers; tests change it per case. */
+export interface Backend {
+  calls: number;
+  /** Bodies the handler saw, to check redaction. */
+  seen: unknown[];
+  /** The JSON the handler returns (default: a chat completion echoing the last message). */
+  answer?: (body: Record<string, unknown>) => unknown;
+  status?: number;
+  headers?: Record<string, string>;
+}
+
+export interface App {
+  url: string;
+  guard: Guard;
+  backend: Backend;
+  events: GuardEvent[];
+  close(): Promise<void>;
+}
+
+export type AdapterName = 'express' | 'koa' | 'fastify';
+
+function defaultAnswer(body: Record<string, unknown>): unknown {
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  const last = messages[messages.length - 1] as { content?: unknown } | undefined;
+  return {
+    id: 'chatcmpl-test', object: 'chat.completion', model: body.model ?? 'test',
+    choices: [{ index: 0, message: { role: 'assistant', content: `echo: ${String(last?.content ?? '')}` }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 3, completion_tokens: 5, total_tokens: 8 },
+  };
+}
+
+async function* sse(): AsyncIterable<string> {
+  for (const word of ['one', 'two', 'three']) yield `data: ${JSON.stringify({ choices: [{ delta: { content: word } }] })}\n\n`;
+  yield 'data: [DONE]\n\n';
+}
+
+function respond(backend: Backend, body: unknown): { status: number; headers: Record<string, string>; json?: unknown; stream?: boolean } {
+  backend.calls++;
+  backend.seen.push(body);
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (b.stream === true) return { status: 200, headers: { 'content-type': 'text/event-stream' }, stream: true };
+  return { status: backend.status ?? 200, headers: backend.headers ?? {}, json: (backend.answer ?? defaultAnswer)(b) };
+}
+
+async function listen(server: Server, host = '127.0.0.1'): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  return `http://${host}:${(server.address() as AddressInfo).port}`;
+}
+
+/** Starts a guarded app on a real socket. `host` may be '::' to accept IPv4 and IPv6 loopback clients. */
+export async function startApp(adapter: AdapterName, options: GuardOptions, host = '127.0.0.1'): Promise<App> {
+  const events: GuardEvent[] = [];
+  const guard = createGuard({ ...options, onEvent: (e) => { events.push(e); options.onEvent?.(e); } });
+  const backend: Backend = { calls: 0, seen: [] };
+  let server: Server;
+  let extraClose: () => Promise<void> = async () => {};
+
+  if (adapter === 'express') {
+    const app = express();
+    app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
+    app.use(expressGuard(guard));
+    app.all('/v1/chat/completions', (req, res) => {
+      if (req.method !== 'POST') { res.status(200).json({ method: req.method }); return; }
+      const out = respond(backend, req.body);
+      res.status(out.status).set(out.headers);
+      if (out.stream) {
+        res.flushHeaders();
+        void (async () => { for await (const e of sse()) res.write(e); res.end(); })();
+        return;
+      }
+      res.json(out.json);
+    });
+    server = createServer(app);
+  } else if (adapter === 'koa') {
+    const app = new Koa();
+    const guarded = koaGuard(guard);
+    app.use(async (ctx, next) => {
+      if (ctx.path === '/healthz') { ctx.body = { ok: true }; return; }
+      await guarded(ctx, next);
+    });
+    app.use(async (ctx) => {
+      if (ctx.path !== '/v1/chat/completions') { ctx.status = 404; return; }
+      if (ctx.method !== 'POST') { ctx.body = { method: ctx.method }; return; }
+      const out = respond(backend, (ctx.request as { body?: unknown }).body);
+      ctx.status = out.status;
+      ctx.set(out.headers);
+      if (out.stream) {
+        const stream = new PassThrough();
+        ctx.body = stream;
+        void (async () => { for await (const e of sse()) stream.write(e); stream.end(); })();
+        return;
+      }
+      ctx.body = out.json;
+    });
+    server = createServer(app.callback());
+  } else {
+    const app = Fastify();
+    await app.register(async (open) => { open.get('/healthz', async () => ({ ok: true })); });
+    await app.register(async (scope) => {
+      await scope.register(fastifyGuard, { guard });
+      scope.all('/v1/chat/completions', async (request, reply) => {
+        if (request.method !== 'POST') return { method: request.method };
+        const out = respond(backend, request.body);
+        reply.code(out.status).headers(out.headers);
+        if (out.stream) {
+          const stream = new PassThrough();
+          void (async () => { for await (const e of sse()) stream.write(e); stream.end(); })();
+          return reply.send(stream);
+        }
+        return reply.send(out.json);
+      });
+    });
+    await app.ready();
+    server = createServer((req, res) => app.routing(req, res));
+    extraClose = () => app.close();
+  }
+  const url = await listen(server, host);
+  return {
+    url: host === '::' ? url.replace('http://::', 'http://127.0.0.1') : url,
+    guard, backend, events,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await extraClose();
+      await guard.close();
+    },
+  };
+}
+
+export interface Keys {
+  store: KeyStore;
+  full: string;
+  readOnly: string;
+  writeOnly: string;
+  noCache: string;
+  analytics: string;
+  privacy: string;
+  otherTenant: string;
+  otherTenantPrivacy: string;
+  prod: string;
+  revoked: string;
+  expired: string;
+  rotatedInGrace: string;
+  rotatedSuccessor: string;
+  rotatedOut: string;
+}
+
+/** One memory key store with a key for every case; the guard runs in `dev`. */
+export async function makeKeys(): Promise<Keys> {
+  const store = new MemoryKeyStore();
+  const make = async (scopes: string[], extra: { tenant?: string; environment?: string; expiresInMs?: number; now?: Date } = {}) =>
+    (await createKey(store, { environment: extra.environment ?? 'dev', name: 'test', scopes, tenant: extra.tenant ?? 'acme', expiresInMs: extra.expiresInMs, now: extra.now })).key;
+  const full = await make(['cache:read', 'cache:write']);
+  const readOnly = await make(['cache:read']);
+  const writeOnly = await make(['cache:write']);
+  const noCache = await make(['analytics:read']);
+  const analytics = await make(['analytics:read', 'cache:*']);
+  const privacy = await make(['privacy:admin', 'cache:read', 'cache:write']);
+  const otherTenant = await make(['*'], { tenant: 'globex' });
+  const otherTenantPrivacy = await make(['privacy:admin'], { tenant: 'globex' });
+  const prod = await make(['*'], { environment: 'prod' });
+  const revokedKey = await createKey(store, { environment: 'dev', name: 'revoked', scopes: ['*'], tenant: 'acme' });
+  await revokeKey(store, revokedKey.record.id);
+  const expired = await make(['*'], { expiresInMs: 1000, now: new Date(Date.now() - 60_000) });
+  const toRotate = await createKey(store, { environment: 'dev', name: 'rotating', scopes: ['cache:read', 'cache:write'], tenant: 'acme' });
+  const rotated = await rotateKey(store, toRotate.record.id, { graceMs: 3_600_000 });
+  const toRetire = await createKey(store, { environment: 'dev', name: 'retired', scopes: ['*'], tenant: 'acme' });
+  await rotateKey(store, toRetire.record.id, { graceMs: 0, now: new Date(Date.now() - 1000) });
+  return {
+    store, full, readOnly, writeOnly, noCache, analytics, privacy, otherTenant, otherTenantPrivacy, prod,
+    revoked: revokedKey.key, expired, rotatedInGrace: toRotate.key, rotatedSuccessor: rotated.key, rotatedOut: toRetire.key,
+  };
+}
+
+/** Base options for the conformance apps: memory stores, lockout high enough not to interfere. */
+export function baseOptions(keys: Keys, extra: Partial<GuardOptions> = {}): GuardOptions {
+  return {
+    environment: 'dev',
+    keys: keys.store,
+    cache: new MemoryCacheStore(),
+    encryption: { secret: 'conformance-secret-conformance-secret-0123', iterations: 1000 },
+    lockout: { maxFailures: 1000, windowMs: 60_000 },
+    silenceWarnings: ['VC_SHARED_STORE'],
+    ...extra,
+  };
+}
+
+export function chat(content: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { model: 'gpt-test', messages: [{ role: 'user', content }], ...extra };
+}
