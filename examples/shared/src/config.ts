@@ -1,0 +1,162 @@
+// Reads the example servers' environment (DESIGN.md) into guard options, stores and server settings.
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import {
+  FileKeyStore, MemoryCacheStore, MemoryCounterStore, createKey,
+  type CacheStore, type CounterStore, type GuardOptions, type KeyStore,
+} from '@vectorcache/core';
+import { offlineModel, upstreamModel, type ChatBackend } from './model.js';
+
+export interface ExampleConfig {
+  port: number;
+  host: string;
+  environment: string;
+  tls?: { cert: Buffer; key: Buffer };
+  guard: GuardOptions;
+  backend: ChatBackend;
+  keyStoreUrl: string;
+  /** Printed once on the first start in dev. */
+  bootstrapKey?: string;
+  close(): Promise<void>;
+}
+
+/** A configuration mistake: the message names the variable and the fix; the server prints it and exits 1. */
+export class ConfigError extends Error {}
+
+/** Relative paths are taken from where the user ran pnpm (INIT_CWD), not from the example's folder. */
+function base(env: NodeJS.ProcessEnv): string {
+  return env.INIT_CWD && isAbsolute(env.INIT_CWD) ? env.INIT_CWD : process.cwd();
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min) throw new ConfigError(`${name} must be a whole number ≥ ${min} (got ${JSON.stringify(raw)}).`);
+  return value;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false (got ${JSON.stringify(raw)}).`);
+}
+
+function list(raw: string | undefined): string[] | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  return raw.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** `true`, a hop count, or comma-separated CIDRs / names, as Express's `trust proxy`. */
+function trustProxy(raw: string | undefined): GuardOptions['trustProxy'] {
+  if (raw === undefined || raw.trim() === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw.trim())) return Number(raw);
+  return list(raw);
+}
+
+/** dev generates a 256-bit secret once and keeps it beside the key file (mode 0600). */
+function devSecret(path: string): string {
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(path, secret + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(path, 0o600);
+  return secret;
+}
+
+async function redisModule(): Promise<typeof import('@vectorcache/redis')> {
+  return import('@vectorcache/redis');
+}
+
+export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<ExampleConfig> {
+  const root = base(env);
+  const environment = env.VECTORCACHE_ENV ?? 'dev';
+  const port = int(env, 'PORT', 3000);
+  const host = env.HOST ?? '127.0.0.1';
+  const closers: Array<() => unknown> = [];
+
+  const keyStoreUrl = env.VECTORCACHE_KEY_STORE ?? 'file:.vectorcache/keys.json';
+  let keys: KeyStore;
+  let keyFile: string | undefined;
+  let redisUrl: string | undefined;
+  if (keyStoreUrl.startsWith('file:')) {
+    keyFile = resolve(root, keyStoreUrl.slice(5));
+    keys = new FileKeyStore(keyFile);
+  } else if (/^rediss?:\/\//.test(keyStoreUrl)) {
+    redisUrl = keyStoreUrl;
+    keys = new (await redisModule()).RedisKeyStore({ url: keyStoreUrl });
+  } else {
+    throw new ConfigError('VECTORCACHE_KEY_STORE must be file:<path> or redis://host:port/db.');
+  }
+
+  const cacheSetting = env.VECTORCACHE_CACHE ?? 'memory';
+  let cache: CacheStore;
+  let counters: CounterStore;
+  if (cacheSetting === 'memory') {
+    cache = new MemoryCacheStore();
+  } else if (/^rediss?:\/\//.test(cacheSetting)) {
+    redisUrl ??= cacheSetting;
+    cache = new (await redisModule()).RedisCacheStore({ url: cacheSetting });
+  } else {
+    throw new ConfigError('VECTORCACHE_CACHE must be "memory" or redis://host:port/db.');
+  }
+  // Lockout counters are shared whenever the instance already talks to Redis.
+  counters = redisUrl ? new (await redisModule()).RedisCounterStore({ url: redisUrl }) : new MemoryCounterStore();
+
+  let secret = env.VECTORCACHE_ENCRYPTION_SECRET;
+  if (!secret) {
+    if (environment === 'prod') throw new ConfigError('VECTORCACHE_ENCRYPTION_SECRET is required in prod: set it to a string of at least 32 characters, e.g. `openssl rand -hex 32`.');
+    secret = devSecret(resolve(keyFile ? dirname(keyFile) : resolve(root, '.vectorcache'), 'encryption-secret'));
+  }
+
+  let tls: ExampleConfig['tls'];
+  if (env.TLS_CERT || env.TLS_KEY) {
+    if (!env.TLS_CERT || !env.TLS_KEY) throw new ConfigError('Set both TLS_CERT and TLS_KEY (file paths) to serve HTTPS.');
+    tls = { cert: readFileSync(resolve(root, env.TLS_CERT)), key: readFileSync(resolve(root, env.TLS_KEY)) };
+  }
+
+  const backend = env.UPSTREAM_BASE_URL
+    ? upstreamModel(env.UPSTREAM_BASE_URL, env.UPSTREAM_API_KEY)
+    : offlineModel(int(env, 'OFFLINE_MODEL_DELAY_MS', 250));
+
+  const guard: GuardOptions = {
+    environment,
+    keys,
+    cache,
+    counters,
+    trustProxy: trustProxy(env.VECTORCACHE_TRUST_PROXY),
+    ipAllowlist: list(env.VECTORCACHE_IP_ALLOWLIST) ?? null,
+    httpsOnly: flag(env, 'VECTORCACHE_HTTPS_ONLY', environment === 'prod'),
+    encryption: { secret, ...(env.VECTORCACHE_ENCRYPTION_SALT ? { salt: env.VECTORCACHE_ENCRYPTION_SALT } : {}) },
+    requireConsent: flag(env, 'VECTORCACHE_REQUIRE_CONSENT', false),
+    maxBodyBytes: int(env, 'VECTORCACHE_MAX_BODY_BYTES', 1_048_576, 1),
+    lockout: {
+      maxFailures: int(env, 'VECTORCACHE_LOCKOUT_MAX_FAILURES', 10, 1),
+      windowMs: int(env, 'VECTORCACHE_LOCKOUT_WINDOW_MS', 60_000, 1000),
+    },
+  };
+
+  let bootstrapKey: string | undefined;
+  if (environment === 'dev' && keyFile) {
+    await keys.init?.();
+    const existing = await keys.list();
+    if (!existing.some((r) => r.environment === 'dev' && !r.revokedAt)) {
+      const created = await createKey(keys, {
+        environment: 'dev', name: 'Dev key (created on first start)', tenant: 'default',
+        scopes: ['cache:read', 'cache:write', 'analytics:read', 'privacy:admin'],
+      });
+      bootstrapKey = created.key;
+    }
+  }
+
+  return {
+    port, host, environment, tls, guard, backend, keyStoreUrl, bootstrapKey,
+    async close() {
+      await Promise.all(closers.map((c) => c()));
+    },
+  };
+}

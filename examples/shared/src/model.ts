@@ -1,0 +1,108 @@
+// The chat backends of the examples: a deterministic offline model, or any OpenAI-compatible upstream.
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface ChatBody {
+  model?: string;
+  messages?: Array<{ role: string; content?: unknown }>;
+  stream?: boolean;
+  [field: string]: unknown;
+}
+
+export type ChatResult =
+  | { kind: 'json'; status: number; body: unknown }
+  | { kind: 'stream'; status: number; chunks: AsyncIterable<string> };
+
+export interface ChatBackend {
+  complete(body: ChatBody, options: { upstreamKey?: string; signal?: AbortSignal }): Promise<ChatResult>;
+}
+
+function text(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((p) => (typeof p?.text === 'string' ? p.text : '')).join(' ');
+  return '';
+}
+
+function tokens(s: string): number {
+  return Math.max(1, Math.ceil(s.length / 4));
+}
+
+/** Answers like a model would, deterministically, after a delay so that a cache hit is visibly faster. */
+export function offlineModel(delayMs: number): ChatBackend {
+  return {
+    async complete(body, { signal }) {
+      const model = typeof body.model === 'string' ? body.model : 'offline-1';
+      const messages = Array.isArray(body.messages) ? body.messages : [];
+      const lastUser = [...messages].reverse().find((m) => m?.role === 'user');
+      const question = text(lastUser?.content).slice(0, 500);
+      const digest = createHash('sha256').update(JSON.stringify(messages)).digest('hex');
+      const answer = `Offline answer ${digest.slice(0, 8)}: you asked "${question}". Set UPSTREAM_BASE_URL for a real model.`;
+      await sleep(delayMs, undefined, { signal });
+      const id = `chatcmpl-${digest.slice(0, 24)}`;
+      const created = Math.floor(Date.now() / 1000);
+      const promptTokens = tokens(messages.map((m) => text(m?.content)).join(' '));
+      const completionTokens = tokens(answer);
+      if (body.stream === true) {
+        async function* chunks(): AsyncIterable<string> {
+          const words = answer.split(' ');
+          yield JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+          for (let i = 0; i < words.length; i++) {
+            yield JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: { content: (i ? ' ' : '') + words[i] }, finish_reason: null }] });
+          }
+          yield JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+        }
+        return { kind: 'stream', status: 200, chunks: chunks() };
+      }
+      return {
+        kind: 'json',
+        status: 200,
+        body: {
+          id, object: 'chat.completion', created, model,
+          choices: [{ index: 0, message: { role: 'assistant', content: answer, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+          usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+        },
+      };
+    },
+  };
+}
+
+/** Forwards to an OpenAI-compatible upstream; SSE is passed through event by event. */
+export function upstreamModel(baseUrl: string, defaultKey: string | undefined): ChatBackend {
+  const url = baseUrl.replace(/\/+$/, '') + '/chat/completions';
+  return {
+    async complete(body, { upstreamKey, signal }) {
+      const key = upstreamKey ?? defaultKey;
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        body: JSON.stringify(body),
+        signal,
+      });
+      if (body.stream === true && response.ok && response.body) {
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        async function* chunks(): AsyncIterable<string> {
+          let buffer = '';
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            buffer += value;
+            let cut: number;
+            while ((cut = buffer.indexOf('\n\n')) >= 0) {
+              const event = buffer.slice(0, cut);
+              buffer = buffer.slice(cut + 2);
+              for (const line of event.split('\n')) {
+                if (line.startsWith('data:')) {
+                  const data = line.slice(5).trim();
+                  if (data !== '[DONE]') yield data;
+                }
+              }
+            }
+          }
+        }
+        return { kind: 'stream', status: 200, chunks: chunks() };
+      }
+      const payload = await response.json().catch(() => ({ error: { message: 'upstream answered with invalid JSON' } }));
+      return { kind: 'json', status: response.status, body: payload };
+    },
+  };
+}
