@@ -107,7 +107,7 @@ function scanRun(text: string, groups: Group[], out: PiiFinding[]): void {
   while (g < groups.length) {
     const first = groups[g]!;
     const lead = text.charCodeAt(first.start);
-    // Issuers start with 2–6; a single-digit group is never the first group of a card.
+    // Issuers start with 2–6; a card's first group has at least two digits (no "4 1 1 1 …" lists).
     if (lead < 50 || lead > 54 || first.end - first.start < 2) {
       g++;
       continue;
@@ -116,7 +116,6 @@ function scanRun(text: string, groups: Group[], out: PiiFinding[]): void {
     let found = -1;
     for (let h = g; h < groups.length; h++) {
       const grp = groups[h]!;
-      if (h > g && grp.end - grp.start < 2) break;
       digits += text.slice(grp.start, grp.end);
       if (digits.length > 19) break;
       if (digits.length >= 13 && luhnValid(digits) && hasIssuerPrefix(digits)) found = h;

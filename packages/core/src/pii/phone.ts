@@ -10,8 +10,8 @@ const CONTEXT = /(?:phone|tel\b|tel:|telephone|call|mobile|cell|whatsapp|fax|sms
 const CONTEXT_WINDOW = 30;
 
 function isPhoneSeparator(c: number): boolean {
-  // space, '-', '.', '/', '(' and ')'
-  return c === 0x20 || c === 0x2d || c === 0x2e || c === 0x2f || c === 0x28 || c === 0x29;
+  // space, '-', '.', '/'
+  return c === 0x20 || c === 0x2d || c === 0x2e || c === 0x2f;
 }
 
 /** Digits glued to these are part of some other token (hex, identifiers, amounts, paths). */
@@ -50,8 +50,8 @@ const NOT_PHONE = [
 ];
 
 /**
- * Candidate spans: a digit or '+' starts a run of digits and phone separators (at most two
- * separators in a row); the run ends at anything else. Runs with fewer than 7 or more than 17
+ * Candidate spans: a digit, '+' or '(' starts a run of digits, parentheses and single separators
+ * (space, '-', '.', '/'); the run ends at anything else. Runs with fewer than 7 or more than 17
  * digits are skipped without calling libphonenumber, so its cost is paid only on plausible spans.
  */
 export function createPhoneDetector(action: PiiAction, regions: readonly CountryCode[]): Detector {
@@ -81,7 +81,9 @@ export function createPhoneDetector(action: PiiAction, regions: readonly Country
             digits++;
             seps = 0;
             lastDigit = i;
-          } else if (isPhoneSeparator(d) && seps < 2) {
+          } else if (d === 0x28 || d === 0x29) {
+            // Parentheses go around area codes: "(415) 555", "+1 (415)"; they do not count as gaps.
+          } else if (isPhoneSeparator(d) && seps < 1) {
             seps++;
           } else {
             break;
