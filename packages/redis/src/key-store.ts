@@ -1,4 +1,5 @@
 // RedisKeyStore: API key records shared by all instances, with a local lookup cache invalidated over pub/sub.
+import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { StoreUnavailableError, optionError, type KeyRecord, type KeyStore } from '@vectorcache/core';
 import { LocalCache } from './local-cache.js';
@@ -27,17 +28,17 @@ export class DuplicateKeyError extends Error {
 
 // All key records share the hash tag `{key}`: one slot, so insert can check id and hash and
 // write both atomically even on a Cluster. Records are few and small, so one slot is plenty.
-// KEYS: id key, hash key, id set. ARGV: json, id, channel.
+// KEYS: id key, hash key, id set. ARGV: json, id, channel, message.
 const INSERT_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 redis.call('SET', KEYS[1], ARGV[1])
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('SADD', KEYS[3], ARGV[2])
-redis.call('PUBLISH', ARGV[3], ARGV[2])
+redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1`;
 
 // Compare-and-set instead of WATCH/MULTI: WATCH belongs to a connection, and a shared connection
-// serving concurrent requests would mix up watches. KEYS: id key. ARGV: expected, next, channel, id.
+// serving concurrent requests would mix up watches. KEYS: id key. ARGV: expected, next, channel, message.
 const UPDATE_LUA = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
@@ -65,6 +66,8 @@ export class RedisKeyStore implements KeyStore {
   readonly #findByHash: Script;
   /** Bumped on every invalidation: a lookup that started before one must not refill the cache. */
   #generation = 0;
+  /** Tags this instance's change messages. */
+  readonly #instance = randomUUID();
   #subscribed: Promise<void>;
   #closed = false;
 
@@ -86,8 +89,10 @@ export class RedisKeyStore implements KeyStore {
     watch(this.#subscriber, 'RedisKeyStore.subscriber', logger);
     let markSubscribed!: () => void;
     this.#subscribed = new Promise((resolve) => (markSubscribed = resolve));
-    this.#subscriber.on('message', (channel: string) => {
-      if (channel === this.#channel) this.#invalidate(true);
+    this.#subscriber.on('message', (channel: string, message: string) => {
+      // Our own writes already cleared the cache when they completed; clearing again when their
+      // echo arrives would only throw away fresh lookups.
+      if (channel === this.#channel && !message.startsWith(`${this.#instance} `)) this.#invalidate(true);
     });
     this.#subscriber.on('ready', () => {
       // Messages sent while disconnected are lost: forget everything learned before.
@@ -132,7 +137,7 @@ export class RedisKeyStore implements KeyStore {
   async insert(record: KeyRecord): Promise<void> {
     const prefix = this.#keyPrefix();
     const ok = await this.#run('insert', () =>
-      this.#insert([`${prefix}id:${record.id}`, `${prefix}hash:${record.hash}`, `${prefix}ids`], [JSON.stringify(record), record.id, this.#channel]),
+      this.#insert([`${prefix}id:${record.id}`, `${prefix}hash:${record.hash}`, `${prefix}ids`], [JSON.stringify(record), record.id, this.#channel, this.#message(record.id)]),
     );
     this.#invalidate(false);
     if (Number(ok) !== 1) throw new DuplicateKeyError();
@@ -148,7 +153,7 @@ export class RedisKeyStore implements KeyStore {
         throw new TypeError('vectorcache: a key update may not change the record\'s id or hash');
       }
       const json = JSON.stringify(next);
-      const ok = await this.#run('update', () => this.#update([key], [current, json, this.#channel, id]));
+      const ok = await this.#run('update', () => this.#update([key], [current, json, this.#channel, this.#message(id)]));
       if (Number(ok) === 1) {
         this.#invalidate(false);
         return parseRecord(json);
@@ -169,6 +174,11 @@ export class RedisKeyStore implements KeyStore {
     this.#closed = true;
     this.#listeners.clear();
     await Promise.all([close(this.#subscriber), this.#conn.owned ? close(this.#conn.client) : undefined]);
+  }
+
+  /** `<instance> <key id>`: ids only, never a hash or anything secret. */
+  #message(id: string): string {
+    return `${this.#instance} ${id}`;
   }
 
   #keyPrefix(): string {
