@@ -102,3 +102,18 @@ export async function killRedisServer(child: ChildProcess): Promise<void> {
   child.kill('SIGKILL');
   await exited;
 }
+
+/** Every key under a prefix with its contents (strings, hash fields and values, set members) as one text. */
+export async function dumpPrefix(client: Redis, prefix: string): Promise<string> {
+  const parts: string[] = [];
+  for (const key of await scanKeys(client, prefix)) {
+    const type = await client.type(key);
+    const value =
+      type === 'string' ? await client.get(key)
+      : type === 'hash' ? JSON.stringify(await client.hgetall(key))
+      : type === 'set' ? JSON.stringify(await client.smembers(key))
+      : `<${type}>`;
+    parts.push(`${key} = ${value}`);
+  }
+  return parts.join('\n');
+}

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { RedisCacheStore, RedisCounterStore, RedisKeyStore } from '../../packages/redis/src/index.js';
 import { cacheStoreSuite, counterStoreSuite, keyStoreSuite } from './suite.js';
-import { REDIS_URL, RUN_ID, deletePrefix, probeRedis, requireOrNotice, scanKeys, uniquePrefix } from './redis-helpers.js';
+import { REDIS_URL, RUN_ID, deletePrefix, dumpPrefix, probeRedis, requireOrNotice, scanKeys, uniquePrefix } from './redis-helpers.js';
 
 const redisAvailable = await probeRedis();
 requireOrNotice(redisAvailable, `Redis on ${REDIS_URL}`);
@@ -28,6 +28,7 @@ describe.skipIf(!redisAvailable)('Redis stores', () => {
     return {
       store,
       rawKeys: () => scanKeys(admin, prefix),
+      rawDump: () => dumpPrefix(admin, prefix),
       cleanup: async () => {
         await store.shutdown();
         await deletePrefix(admin, prefix);

@@ -6,6 +6,8 @@ export interface CacheHarness {
   store: CacheStore;
   /** Every raw key the backend holds for this store (Redis: SCAN of the test prefix). */
   rawKeys?: () => Promise<string[]>;
+  /** Every raw key with its contents as text, to prove erased data is gone from values too. */
+  rawDump?: () => Promise<string>;
   cleanup?: () => Promise<void> | void;
 }
 
@@ -139,7 +141,8 @@ export function cacheStoreSuite(name: string, make: () => Promise<CacheHarness> 
       const a = [cacheKey('acme'), cacheKey('acme'), cacheKey('acme')];
       const b = cacheKey('acme');
       const other = cacheKey('globex');
-      for (const key of a) await store.set(key, makeEntry('acme', { subject: 'subject-A-hash' }), 60_000);
+      const aEntries = a.map(() => makeEntry('acme', { subject: 'subject-A-hash', request: `token-of-A-${Math.random()}` }));
+      for (const [i, key] of a.entries()) await store.set(key, aEntries[i]!, 60_000);
       await store.set(b, makeEntry('acme', { subject: 'subject-B-hash' }), 60_000);
       await store.set(other, makeEntry('globex', { subject: 'subject-A-hash' }), 60_000);
       const before = await store.size();
@@ -163,6 +166,14 @@ export function cacheStoreSuite(name: string, make: () => Promise<CacheHarness> 
         for (const key of a) expect(raw.some((k) => k.endsWith(key))).toBe(false);
         expect(acmeRaw.some((k) => k.includes('subject-A-hash'))).toBe(false);
         expect(raw.some((k) => k.endsWith(b))).toBe(true);
+      }
+      if (h.rawDump) {
+        // Nor in any value: no index member, no ciphertext, no subject hash.
+        const dump = await h.rawDump();
+        for (const key of a) expect(dump).not.toContain(key);
+        for (const entry of aEntries) expect(dump).not.toContain(entry.request);
+        expect(dump).not.toMatch(/\{t:acme\}[^\n]*subject-A-hash/);
+        expect(dump).toContain(b);
       }
     });
 
