@@ -3,8 +3,8 @@ import { findNumbers, type CountryCode } from 'libphonenumber-js/max';
 import { isAsciiLetter, isDigit } from './fold.js';
 import type { Detector, PiiAction, PiiFinding } from './types.js';
 
-/** Longest candidate handed to libphonenumber; E.164 has at most 15 digits, plus extension room. */
-const MAX_DIGITS = 17;
+/** Longest candidate handed to libphonenumber: E.164 numbers have at most 15 digits. */
+const MAX_DIGITS = 15;
 const MIN_DIGITS = 7;
 const CONTEXT = /(?:phone|tel\b|tel:|telephone|call|mobile|cell|whatsapp|fax|sms|text me|contact|reach me|ring|☎|📞)/;
 const CONTEXT_WINDOW = 30;
@@ -47,6 +47,7 @@ const NOT_PHONE = [
   /^\d{3}[-. ]\d{2}[-. ]\d{4}/, // SSN shape, or an id starting like one
   /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/, // IPv4
   /^\d{1,2}\.\d{1,3}\.\d{1,5}$/, // version string
+  /^\d+[.]\d{1,2}$/, // decimal number or amount
 ];
 
 /**
@@ -114,6 +115,18 @@ function hasContext(text: string, start: number): boolean {
 }
 
 function validate(candidate: string, international: boolean, regions: readonly CountryCode[]): [number, number] | undefined {
+  // libphonenumber throws and catches ParseErrors internally; capturing (and source-mapping) their
+  // stacks dominated its cost, so stacks are off for the duration of this synchronous call.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return validateWith(candidate, international, regions);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+function validateWith(candidate: string, international: boolean, regions: readonly CountryCode[]): [number, number] | undefined {
   const tries: ReadonlyArray<CountryCode | undefined> = international ? [undefined] : regions;
   for (const region of tries) {
     // `leniency` is supported at run time but missing from the published typings.
