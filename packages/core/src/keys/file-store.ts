@@ -241,7 +241,10 @@ export class FileKeyStore implements KeyStore {
       }
       const stat = await fsp.stat(this.#lockPath).catch(() => undefined);
       if (stat && Date.now() - stat.mtimeMs > this.#options.lockStaleMs) {
-        await fsp.rm(this.#lockPath, { force: true });
+        // Look again right before removing: if another waiter already replaced the stale lock with
+        // its own fresh one (new inode), that lock must stay.
+        const again = await fsp.stat(this.#lockPath).catch(() => undefined);
+        if (again && again.ino === stat.ino && again.mtimeMs === stat.mtimeMs) await fsp.rm(this.#lockPath, { force: true });
         continue;
       }
       if (Date.now() - started > this.#options.lockTimeoutMs) {
