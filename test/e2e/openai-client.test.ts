@@ -1,0 +1,81 @@
+// Drives each example server with the official `openai` client: a repeat is a hit, streaming works, revocation applies live.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+import { run } from '@vectorcache/cli';
+import { join } from 'node:path';
+import { startExample, type RunningExample } from './example-server.js';
+
+const silent = { write: () => true } as unknown as NodeJS.WritableStream;
+
+for (const name of ['express-chat', 'koa-chat', 'fastify-chat'] as const) {
+  describe(`example ${name} with the openai client`, () => {
+    let server: RunningExample;
+    let client: OpenAI;
+    beforeAll(async () => {
+      server = await startExample(name);
+      expect(server.key).toMatch(/^vc_dev_/);
+      client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: server.key!, maxRetries: 0 });
+    });
+    afterAll(async () => { await server?.stop(); });
+
+    it('prints a working dev key on first start and answers /healthz without one', async () => {
+      const res = await fetch(`${server.url}/healthz`);
+      expect(res.status).toBe(200);
+    });
+
+    it('a repeated request is a hit with the same answer', async () => {
+      const params = { model: 'offline-1', messages: [{ role: 'user' as const, content: `What is a cache? ${name}` }] };
+      const first = await client.chat.completions.create(params).withResponse();
+      expect(first.response.headers.get('x-vectorcache-status')).toBe('miss');
+      const second = await client.chat.completions.create(params).withResponse();
+      expect(second.response.headers.get('x-vectorcache-status')).toBe('hit');
+      expect(second.data.choices[0]!.message.content).toBe(first.data.choices[0]!.message.content);
+      expect(second.response.headers.get('age')).toMatch(/^\d+$/);
+    });
+
+    it('streams with stream: true, marked bypass streaming', async () => {
+      const { data: stream, response } = await client.chat.completions.create({ model: 'offline-1', stream: true, messages: [{ role: 'user', content: 'Stream please' }] }).withResponse();
+      expect(response.headers.get('x-vectorcache-status')).toBe('bypass');
+      expect(response.headers.get('x-vectorcache-reason')).toBe('streaming');
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+      expect(text).toContain('Stream please');
+    });
+
+    it('a bad key gets a coded 401 the client surfaces as AuthenticationError', async () => {
+      const bad = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'not-a-key', maxRetries: 0 });
+      await expect(bad.chat.completions.create({ model: 'offline-1', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 401 });
+    });
+
+    it('a key revoked with the CLI is refused by the running server within 1 s', async () => {
+      const store = `file:${join(server.dir, 'keys.json')}`;
+      let out = '';
+      const io = { stdout: { write: (s: string) => { out += s; return true; } } as unknown as NodeJS.WritableStream, stderr: silent, env: {} };
+      expect(await run(['keys', 'create', '--env', 'dev', '--name', 'e2e', '--scopes', 'cache:read', '--store', store, '--json'], io)).toBe(0);
+      const created = JSON.parse(out) as { key: string; id: string };
+      const victim = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: created.key, maxRetries: 0 });
+      // The server may need a moment to notice the new key, too.
+      const deadline = Date.now() + 1500;
+      for (;;) {
+        try { await victim.chat.completions.create({ model: 'offline-1', messages: [{ role: 'user', content: 'ping' }] }); break; } catch (e) {
+          if (Date.now() > deadline) throw e;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      expect(await run(['keys', 'revoke', created.id, '--store', store, '--json'], { ...io, stdout: silent })).toBe(0);
+      const revokedAt = Date.now();
+      let refusedAfter = -1;
+      while (Date.now() - revokedAt < 3000) {
+        const res = await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${created.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'offline-1', messages: [{ role: 'user', content: 'ping' }] }) });
+        if (res.status === 401) {
+          expect((await res.json()).code).toBe('key_revoked');
+          refusedAfter = Date.now() - revokedAt;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(refusedAfter).toBeGreaterThanOrEqual(0);
+      expect(refusedAfter).toBeLessThanOrEqual(1000);
+    });
+  });
+}
