@@ -12,18 +12,19 @@ export function fold(text: string): string {
   // Fast path: most prompts have nothing to fold.
   for (; i < n; i++) if (foldCode(text.charCodeAt(i)) !== -1) break;
   if (i === n) return text;
-  const parts: string[] = [text.slice(0, i)];
-  let from = i;
+  // One pass into a UTF-16 buffer, decoded once: no per-character string allocations.
+  const codes = new Uint16Array(n);
+  for (let k = 0; k < i; k++) codes[k] = text.charCodeAt(k);
   for (; i < n; i++) {
-    const mapped = foldCode(text.charCodeAt(i));
-    if (mapped === -1) continue;
-    if (from < i) parts.push(text.slice(from, i));
-    parts.push(String.fromCharCode(mapped));
-    from = i + 1;
+    const c = text.charCodeAt(i);
+    const mapped = foldCode(c);
+    codes[i] = mapped === -1 ? c : mapped;
   }
-  if (from < n) parts.push(text.slice(from));
-  return parts.join('');
+  return UTF16.decode(codes);
 }
+
+// ignoreBOM keeps a leading U+FEFF, so the folded text has exactly the original length.
+const UTF16 = new TextDecoder('utf-16le', { ignoreBOM: true });
 
 /** The ASCII code a unit folds to, or -1 when it stays as it is. */
 function foldCode(c: number): number {
