@@ -1,5 +1,6 @@
 // Builds the same guarded app on Express, Koa and Fastify, so one table of cases runs against all three.
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import express from 'express';
@@ -26,6 +27,8 @@ export interface Backend {
 
 export interface App {
   url: string;
+  /** Serves the same app on another socket (e.g. TLS, or another host); closed with the app. */
+  listen(options: { host?: string; tls?: { key: string; cert: string } }): Promise<string>;
   guard: Guard;
   backend: Backend;
   events: GuardEvent[];
@@ -67,7 +70,7 @@ export async function startApp(adapter: AdapterName, options: GuardOptions, host
   const events: GuardEvent[] = [];
   const guard = createGuard({ ...options, onEvent: (e) => { events.push(e); options.onEvent?.(e); } });
   const backend: Backend = { calls: 0, seen: [] };
-  let server: Server;
+  let listener: RequestListener;
   let extraClose: () => Promise<void> = async () => {};
 
   if (adapter === 'express') {
@@ -85,7 +88,7 @@ export async function startApp(adapter: AdapterName, options: GuardOptions, host
       }
       res.json(out.json);
     });
-    server = createServer(app);
+    listener = app;
   } else if (adapter === 'koa') {
     const app = new Koa();
     const guarded = koaGuard(guard);
@@ -107,7 +110,7 @@ export async function startApp(adapter: AdapterName, options: GuardOptions, host
       }
       ctx.body = out.json;
     });
-    server = createServer(app.callback());
+    listener = app.callback();
   } else {
     const app = Fastify();
     await app.register(async (open) => { open.get('/healthz', async () => ({ ok: true })); });
@@ -126,16 +129,26 @@ export async function startApp(adapter: AdapterName, options: GuardOptions, host
       });
     });
     await app.ready();
-    server = createServer((req, res) => app.routing(req, res));
+    listener = (req, res) => app.routing(req, res);
     extraClose = () => app.close();
   }
-  const url = await listen(server, host);
+  const servers: Server[] = [];
+  const serve = async (opts: { host?: string; tls?: { key: string; cert: string } }): Promise<string> => {
+    const server: Server = opts.tls ? createTlsServer(opts.tls, listener) : createServer(listener);
+    servers.push(server);
+    const url = await listen(server, opts.host ?? '127.0.0.1');
+    const local = url.replace('://::', '://127.0.0.1');
+    return opts.tls ? local.replace('http://', 'https://') : local;
+  };
+  const url = await serve({ host });
   return {
-    url: host === '::' ? url.replace('http://::', 'http://127.0.0.1') : url,
+    url, listen: serve,
     guard, backend, events,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(servers.map((server) => {
+        server.closeAllConnections();
+        return new Promise<void>((resolve) => server.close(() => resolve()));
+      }));
       await extraClose();
       await guard.close();
     },
