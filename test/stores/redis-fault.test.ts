@@ -59,6 +59,18 @@ describe.skipIf(!canRun)('Redis stores when Redis dies and comes back', () => {
     expect(await keys.findByHash(known.hash)).toEqual(known); // now in the local cache
     expect((await counters.increment('ip', 60_000)).count).toBe(1);
 
+    // A frozen Redis (accepts nothing, refuses nothing) is the case where only our deadline helps.
+    server.kill('SIGSTOP');
+    try {
+      const frozen = [await failsFast(() => cache.get(key)), await failsFast(() => keys.findById('key_unknown'))];
+      for (const ms of frozen) expect(ms).toBeLessThan(1_000);
+      expect(await keys.findByHash(known.hash)).toEqual(known);
+      console.info(`[fault test] frozen Redis: cache get failed after ${frozen[0]!.toFixed(1)} ms, key lookup after ${frozen[1]!.toFixed(1)} ms`);
+    } finally {
+      server.kill('SIGCONT');
+    }
+    expect(await eventually(() => cache.get(key), 5_000)).toBeDefined();
+
     await killRedisServer(server);
 
     const timings = [
@@ -72,6 +84,7 @@ describe.skipIf(!canRun)('Redis stores when Redis dies and comes back', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     timings.push(await failsFast(() => cache.get(key)), await failsFast(() => keys.findById('key_unknown')));
     for (const ms of timings) expect(ms).toBeLessThan(1_000);
+    console.info(`[fault test] slowest failing call while Redis was down: ${Math.max(...timings).toFixed(1)} ms`);
     // A key looked up before the outage is still answered, within its local bound.
     expect(await keys.findByHash(known.hash)).toEqual(known);
 
