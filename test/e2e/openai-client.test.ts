@@ -68,7 +68,7 @@ for (const name of ['express-chat', 'koa-chat', 'fastify-chat'] as const) {
       while (Date.now() - revokedAt < 3000) {
         const res = await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${created.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'offline-1', messages: [{ role: 'user', content: 'ping' }] }) });
         if (res.status === 401) {
-          expect((await res.json()).code).toBe('key_revoked');
+          expect(((await res.json()) as { code: string }).code).toBe('key_revoked');
           refusedAfter = Date.now() - revokedAt;
           break;
         }

@@ -1,5 +1,6 @@
 // The gate: turns a framework-free request view into a decision, and stores answers on a miss.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type {
   CacheStore, CounterStore, DenyCode, GuardEvent, HeaderMap, KeyRecord, Principal, Problem, RequestView, StoredEntry,
 } from './types.js';
@@ -85,6 +86,16 @@ export interface CompleteResult {
   done: Promise<void>;
 }
 
+/** One decision, as metrics see it: no keys, no content. */
+export interface DecisionObservation {
+  outcome: 'deny' | 'hit' | 'admin' | 'miss' | 'bypass';
+  code?: string;
+  reasons: readonly string[];
+  tenant?: string;
+  /** Time the gate took, lookup and decryption included, in milliseconds. */
+  durationMs: number;
+}
+
 export interface EraseReceipt { tenant: string; subject: string; erased: number; at: string }
 export interface ExportedEntry { prompt: unknown; response: unknown; model: string; created: string; expires: string }
 export interface ExportResult { tenant: string; subject: string; at: string; entries: ExportedEntry[] }
@@ -109,6 +120,8 @@ export interface Guard {
     eraseTenant(tenant: string, actor?: Principal): Promise<{ tenant: string; erased: number; at: string }>;
     export(input: { tenant: string; subject: string }, actor?: Principal): Promise<ExportResult>;
   };
+  /** Sees every decision's outcome and how long the gate took (for metrics); returns an unsubscribe function. */
+  observe(observer: (observation: DecisionObservation) => void): () => void;
   /** Subscribe to events (in addition to the `onEvent` option); returns an unsubscribe function. */
   onEvent(listener: (event: GuardEvent) => void): () => void;
   close(): Promise<void>;
@@ -209,6 +222,7 @@ class GuardImpl implements Guard {
   readonly #pii: PiiScanner | undefined;
   readonly #stats = new StatsBook();
   readonly #listeners = new Set<(event: GuardEvent) => void>();
+  readonly #observers = new Set<(observation: DecisionObservation) => void>();
   readonly #erased = new Map<string, number>();
   #cipher: EntryCipher | undefined;
   #indexKey: Uint8Array = randomBytes(32);
@@ -308,6 +322,28 @@ class GuardImpl implements Guard {
   }
 
   async handle(request: GuardRequest): Promise<Decision> {
+    if (this.#observers.size === 0) return this.#decide(request);
+    const started = performance.now();
+    const decision = await this.#decide(request);
+    const observation: DecisionObservation = {
+      outcome: decision.kind === 'deny' ? 'deny' : decision.kind === 'respond' ? decision.source : decision.cacheStatus,
+      code: decision.kind === 'deny' ? decision.problem.code : undefined,
+      reasons: decision.kind === 'pass' ? decision.reasons : [],
+      tenant: decision.principal?.tenant,
+      durationMs: performance.now() - started,
+    };
+    for (const observer of this.#observers) {
+      try { observer(observation); } catch { /* an observer's bug must not break the request */ }
+    }
+    return decision;
+  }
+
+  observe(observer: (observation: DecisionObservation) => void): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
+  }
+
+  async #decide(request: GuardRequest): Promise<Decision> {
     if (!this.#isReady) await this.#ready;
     const now = Date.now();
     const requestId = request.requestId ?? randomUUID();

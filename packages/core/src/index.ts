@@ -5,7 +5,7 @@ export { parseDuration, requireDuration } from './duration.js';
 export { createGuard, isGuard } from './guard.js';
 export type {
   Guard, GuardRequest, Decision, DenyDecision, RespondDecision, PassDecision, CacheTicket, CapturedResponse,
-  CompleteResult, EraseReceipt, ExportResult, ExportedEntry,
+  CompleteResult, DecisionObservation, EraseReceipt, ExportResult, ExportedEntry,
 } from './guard.js';
 export type { GuardOptions, LockoutOptions } from './options.js';
 export type { TenantStats } from './stats.js';
