@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import { VectorcacheOptionError } from '../errors.js';
 import { AllowlistHolder, compileAllowlist } from './allowlist.js';
+import { RangeSet, parseCidr } from './ranges.js';
 
 type Family = 4 | 6;
 interface Net {
@@ -27,23 +28,29 @@ function netText(net: Net, bare: boolean): string {
   return bare && net.prefix === width(net.family) ? base : `${base}/${net.prefix}`;
 }
 
-/** Naive reference: parse once, ipaddr.js `match` against every range (mapped ranges ≥ /96 as IPv4). */
-function referenceContains(list: readonly string[], address: string): boolean {
+type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+/** Naive reference ranges: ipaddr.js parseCIDR of every entry (mapped ranges ≥ /96 as IPv4). */
+function referenceRanges(list: readonly string[]): Cidr[] {
+  return list.map((entry) => {
+    const withPrefix = entry.includes('/') ? entry : `${entry}/${entry.includes(':') ? 128 : 32}`;
+    const [network, bits] = ipaddr.parseCIDR(withPrefix);
+    if (network.kind() === 'ipv6' && (network as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) {
+      return [(network as ipaddr.IPv6).toIPv4Address(), bits - 96];
+    }
+    return [network, bits];
+  });
+}
+
+/** Naive reference lookup: parse once, ipaddr.js `match` against every range. */
+function referenceContains(ranges: readonly Cidr[], address: string): boolean {
   let parsed: ipaddr.IPv4 | ipaddr.IPv6;
   try {
     parsed = ipaddr.process(address);
   } catch {
     return false;
   }
-  return list.some((entry) => {
-    const withPrefix = entry.includes('/') ? entry : `${entry}/${entry.includes(':') ? 128 : 32}`;
-    let [network, bits] = ipaddr.parseCIDR(withPrefix);
-    if (network.kind() === 'ipv6' && (network as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) {
-      network = (network as ipaddr.IPv6).toIPv4Address();
-      bits -= 96;
-    }
-    return parsed.kind() === network.kind() && parsed.match(network, bits);
-  });
+  return ranges.some(([network, bits]) => parsed.kind() === network.kind() && parsed.match(network, bits));
 }
 
 const familyArb = fc.constantFrom<Family>(4, 6);
@@ -54,23 +61,26 @@ const netArb: fc.Arbitrary<Net> = familyArb.chain((family) =>
 );
 
 /** Seed networks plus networks nested inside them, so lists overlap and nest. */
-const listArb = fc
+const listArb = (maxSeeds: number, minChildren: number, maxChildren: number, maxExtra: number, keepSeeds = true) =>
+  fc
   .tuple(
-    fc.array(netArb, { minLength: 1, maxLength: 8 }),
-    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 40 }), fc.bigInt({ min: 0n, max: (1n << 128n) - 1n })), {
-      maxLength: 12,
+    fc.array(netArb, { minLength: 1, maxLength: maxSeeds }),
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: keepSeeds ? 0 : 8, max: maxExtra }), fc.bigInt({ min: 0n, max: (1n << 128n) - 1n })), {
+      minLength: minChildren,
+      maxLength: maxChildren,
     }),
     fc.boolean(),
   )
   .map(([seeds, children, bare]) => {
     const nets = [...seeds];
     for (const [pick, extra, noise] of children) {
-      const seed = nets[pick % nets.length]!;
+      const seed = nets[pick % (keepSeeds ? nets.length : seeds.length)]!;
       const prefix = Math.min(width(seed.family), seed.prefix + extra);
       const value = (seed.value | (noise & hostMask(seed.family, seed.prefix))) & ~hostMask(seed.family, prefix);
       nets.push({ family: seed.family, prefix, value });
     }
-    return { nets, texts: nets.map((n) => netText(n, bare)) };
+    const kept = keepSeeds ? nets : nets.slice(seeds.length);
+    return { nets: kept, texts: kept.map((n) => netText(n, bare)) };
   });
 
 function addressesNear(nets: Net[], noise: bigint[]): string[] {
@@ -89,25 +99,68 @@ function addressesNear(nets: Net[], noise: bigint[]): string[] {
 }
 
 describe('compileAllowlist', () => {
-  it('agrees with a naive ipaddr.js scan for random (overlapping, nested) lists', () => {
+  const agrees = (lists: ReturnType<typeof listArb>, numRuns: number): void => {
     fc.assert(
       fc.property(
-        listArb,
+        lists,
         fc.array(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), { minLength: 1, maxLength: 4 }),
         fc.array(fc.tuple(familyArb, fc.bigInt({ min: 0n, max: (1n << 128n) - 1n })), { maxLength: 6 }),
         ({ nets, texts }, noise, randoms) => {
           const list = compileAllowlist(texts);
           const probes = [
-            ...addressesNear(nets, noise),
+            ...addressesNear(nets.slice(0, 60), noise),
             ...randoms.map(([f, v]) => toText(f, v & ((1n << BigInt(width(f))) - 1n))),
           ];
+          const reference = referenceRanges(texts);
           for (const probe of probes) {
-            expect({ probe, verdict: list.contains(probe) }).toEqual({ probe, verdict: referenceContains(texts, probe) });
+            const expected = referenceContains(reference, probe);
+            if (list.contains(probe) !== expected) {
+              expect({ probe, verdict: list.contains(probe) }).toEqual({ probe, verdict: expected });
+            }
           }
         },
       ),
-      { numRuns: 500 },
+      { numRuns },
     );
+  };
+
+  it('agrees with a naive ipaddr.js scan for random (overlapping, nested) lists', () => {
+    agrees(listArb(8, 0, 12, 40), 500);
+  });
+
+  it('finds ranges that span many index buckets in long lists', () => {
+    const v4: string[] = ['10.0.0.0/9', '11.0.0.0/24'];
+    const v6: string[] = ['2400::/12', '2c00::/16'];
+    for (let i = 0; i < 1000; i++) {
+      v4.push(`10.200.${i >> 4}.${(i & 15) << 4}/28`);
+      v6.push(`2a00:${i.toString(16)}::/48`);
+    }
+    const texts = [...v4, ...v6];
+    const list = compileAllowlist(texts);
+    const reference = referenceRanges(texts);
+    const probes = [
+      '10.0.0.0', '10.0.0.1', '10.64.0.1', '10.100.200.1', '10.127.255.255', '10.128.0.0', '10.200.1.17', '10.200.63.255',
+      '10.200.62.239', '10.200.62.240', '10.201.0.0', '11.0.0.9', '11.0.1.0', '9.255.255.255',
+      '2400::', '240f:ffff::1', '240f:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '2410::', '23ff:ffff::',
+      '2a00:3e7::9', '2a00:3e8::', '2a00:0:ffff::', '2c00:ffff::1', '2c01::',
+    ];
+    for (const probe of probes) {
+      expect({ probe, verdict: list.contains(probe) }).toEqual({ probe, verdict: referenceContains(reference, probe) });
+    }
+    expect(list.contains('10.100.200.1')).toBe(true);
+    expect(list.contains('240f:ffff::1')).toBe(true);
+  });
+
+  it('long-list generator really yields lists past the bucket-index threshold', () => {
+    const counts = fc.sample(listArb(3, 100, 400, 30, false), { numRuns: 20, seed: 7 }).map(({ texts }) =>
+      new RangeSet(texts.map((t, i) => parseCidr(t, i, { option: 'x', everyAddressHint: '' }))).rangeCount,
+    );
+    expect(counts.filter((n) => n >= 64).length).toBeGreaterThanOrEqual(15);
+  });
+
+  it('agrees with the naive scan for long clustered lists (bucket index in use)', () => {
+    // Few seeds and many children: families share leading bits, which the bucket index skips.
+    agrees(listArb(3, 100, 400, 30, false), 40);
   });
 
   const sample = compileAllowlist(['203.0.113.0/24', '10.0.0.0/8', '2001:db8::/32', '198.51.100.7', '::ffff:192.0.2.0/120']);
