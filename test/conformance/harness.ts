@@ -208,7 +208,7 @@ export function baseOptions(keys: Keys, extra: Partial<GuardOptions> = {}): Guar
     cache: new MemoryCacheStore(),
     encryption: { secret: 'conformance-secret-conformance-secret-0123', iterations: 1000 },
     lockout: { maxFailures: 1000, windowMs: 60_000 },
-    silenceWarnings: ['VC_SHARED_STORE'],
+    silenceWarnings: ['VC_SHARED_STORE', 'VC_ENCRYPTION_LOW_ITERATIONS'],
     ...extra,
   };
 }

@@ -11,7 +11,8 @@ import { cacheKey, canonicalJson, subjectHash } from './canonical.js';
 import { AllowlistHolder, compileAllowlist, compileTrustProxy, type Allowlist, type ProxyTrust } from './net/index.js';
 import { createKeyVerifier, extractApiKey, hasScope, keyHint } from './keys/index.js';
 import { compilePii, type PiiScanner } from './pii/index.js';
-import { createEntryCipher, validateEncryptionOptions, type EntryCipher } from './crypto/index.js';
+import { createEntryCipher, validateEncryptionOptions } from './crypto/index.js';
+import { EntryCodec, rewriteEntry, type SealedField } from './entries.js';
 import { MemoryCacheStore, MemoryCounterStore } from './stores/index.js';
 import { StatsBook, type TenantStats } from './stats.js';
 import type { BodyError } from './body.js';
@@ -224,7 +225,7 @@ class GuardImpl implements Guard {
   readonly #listeners = new Set<(event: GuardEvent) => void>();
   readonly #observers = new Set<(observation: DecisionObservation) => void>();
   readonly #erased = new Map<string, number>();
-  #cipher: EntryCipher | undefined;
+  #codec = new EntryCodec(undefined);
   #indexKey: Uint8Array = randomBytes(32);
   #ready: Promise<void>;
   #isReady = false;
@@ -245,7 +246,7 @@ class GuardImpl implements Guard {
     this.#verifier = createKeyVerifier(o.keys, { environment: o.environment });
     this.#pii = o.pii === false ? undefined : compilePii(o.pii, 'pii');
 
-    let encryption = o.encryption === undefined ? undefined : validateEncryptionOptions(o.encryption, { environment: o.environment });
+    let encryption = o.encryption === undefined ? undefined : validateEncryptionOptions(o.encryption, this.#encryptionContext());
     if (encryption === undefined && o.environment === 'prod' && this.#cache) {
       throw optionError('encryption', 'is required when environment is "prod": pass { secret: process.env.VECTORCACHE_ENCRYPTION_SECRET } (a string of at least 32 characters, e.g. from `openssl rand -hex 32`), or set cache: false.');
     }
@@ -267,14 +268,19 @@ class GuardImpl implements Guard {
     const inits: Array<unknown> = [this.#o.keys.init?.(), this.#counters.init?.()];
     if (this.#cache) inits.push(this.#cache.init?.());
     if (encryption) {
-      this.#cipher = await createEntryCipher(encryption);
-      this.#indexKey = this.#cipher.indexKey;
+      const cipher = await createEntryCipher(encryption, this.#encryptionContext());
+      this.#codec = new EntryCodec(cipher);
+      this.#indexKey = cipher.indexKey;
     }
     await Promise.all(inits);
   }
 
   ready(): Promise<void> {
     return this.#ready;
+  }
+
+  #encryptionContext(): { environment: string; warn: (w: { code: string; message: string }) => void } {
+    return { environment: this.environment, warn: (w) => this.#warn(w.code, w.message) };
   }
 
   #warn(code: string, message: string): void {
@@ -535,38 +541,14 @@ class GuardImpl implements Guard {
   }
 
   /** Plaintext of one field; a stale or legacy plaintext field is re-encrypted in the background. */
-  #open(entry: StoredEntry, field: 'request' | 'response' | 'context', key: string): string {
-    const value = entry[field] ?? '';
-    if (!entry.enc.includes(field)) {
-      if (this.#cipher) this.#reseal(entry, key);
-      return value;
+  #open(entry: StoredEntry, field: SealedField, key: string): string {
+    const opened = this.#codec.open(entry, field);
+    if (opened.stale && this.#cache) {
+      const cache = this.#cache;
+      // Failures are harmless: the entry stays as it was and the next read tries again.
+      void Promise.resolve().then(() => rewriteEntry(cache, key, entry, this.#codec)).catch(() => undefined);
     }
-    if (!this.#cipher) throw new Error('encrypted entry but no encryption configured');
-    const opened = this.#cipher.decrypt(value);
-    if (opened.stale) this.#reseal(entry, key);
     return opened.text;
-  }
-
-  /** Rewrites an entry under the newest key (legacy plaintext or an older key); failures are harmless. */
-  #reseal(entry: StoredEntry, key: string): void {
-    const cipher = this.#cipher;
-    const cache = this.#cache;
-    if (!cipher || !cache) return;
-    try {
-      const fields = ['request', 'response', 'context'] as const;
-      const next: StoredEntry = { ...entry, enc: [] };
-      for (const field of fields) {
-        const value = entry[field];
-        if (value === undefined) continue;
-        const plain = entry.enc.includes(field) ? cipher.decrypt(value).text : value;
-        next[field] = cipher.encrypt(plain);
-        next.enc.push(field);
-      }
-      const ttl = entry.expiresAt - Date.now();
-      if (ttl > 0) void Promise.resolve(cache.set(key, next, ttl)).catch(() => undefined);
-    } catch {
-      /* the entry stays as it was; the next read tries again */
-    }
   }
 
   complete(ticket: CacheTicket, response: CapturedResponse): CompleteResult {
@@ -605,12 +587,9 @@ class GuardImpl implements Guard {
     }
     const usage = (parsed as { usage?: { total_tokens?: unknown } } | null)?.usage;
     const tokens = typeof usage?.total_tokens === 'number' ? usage.total_tokens : undefined;
-    const cipher = this.#cipher;
     const entry: StoredEntry = {
       v: 1, tenant: ticket.tenant, model: ticket.model, subject: ticket.subject, createdAt: now, expiresAt: now + ticket.ttlMs,
-      enc: cipher ? ['request', 'response'] : [],
-      request: cipher ? cipher.encrypt(ticket.request) : ticket.request,
-      response: cipher ? cipher.encrypt(text) : text,
+      ...this.#codec.seal({ request: ticket.request, response: text }),
       status: 200, headers, size, elapsedMs: now - ticket.startedAt, tokens,
     };
     if (entry.subject === undefined) delete entry.subject;

@@ -18,3 +18,4 @@ export * from './net/index.js';
 export * from './pii/index.js';
 export * from './crypto/index.js';
 export * from './stores/index.js';
+export { EntryCodec, rewriteEntry, type SealedField } from './entries.js';
