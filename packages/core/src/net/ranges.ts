@@ -141,7 +141,8 @@ function merge(ranges: AddressRange[]): AddressRange[] {
     if (last !== undefined && compareWords(range.start, last.end) <= 0) {
       if (compareWords(range.end, last.end) > 0) last.end = range.end;
     } else {
-      out.push({ ...range });
+      // Ranges come fresh from parseCidr and are not shared, so merging may extend them in place.
+      out.push(range);
     }
   }
   return out;
