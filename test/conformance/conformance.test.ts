@@ -1,10 +1,21 @@
 // One table of HTTP cases, run identically against the Express, Koa and Fastify adapters.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
+import type { GuardOptions } from '@vectorcache/core';
 import { baseOptions, chat, makeKeys, startApp, type AdapterName, type App, type Keys } from './harness.js';
 
 interface Ctx { app: App; keys: Keys }
-interface Case { name: string; run(ctx: Ctx): Promise<void> }
+type Profile = 'default' | 'pii-block' | 'pii-redact' | 'consent' | 'small-scan';
+interface Case { name: string; profile?: Profile; run(ctx: Ctx): Promise<void> }
+
+/** Guard options per profile; every profile runs against every adapter. */
+const PROFILES: Record<Profile, (keys: Keys) => Partial<GuardOptions>> = {
+  default: () => ({ maxBodyBytes: 64 * 1024 }),
+  'pii-block': () => ({ pii: { action: 'block' } }),
+  'pii-redact': () => ({ pii: { action: 'redact' } }),
+  consent: () => ({ requireConsent: true }),
+  'small-scan': () => ({ pii: { maxScanChars: 2000 } }),
+};
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 const post = (ctx: Ctx, body: unknown, headers: Record<string, string> = {}) =>
@@ -287,18 +298,89 @@ const cases: Case[] = [
       expect((await post(ctx, body, bearer(ctx.keys.full))).headers['x-vectorcache-status']).toBe('miss');
     },
   },
+  {
+    name: 'block mode: a PII prompt → 422 pii_detected naming detectors, never values; handler not called',
+    profile: 'pii-block',
+    async run(ctx) {
+      const calls = ctx.app.backend.calls;
+      const res = await post(ctx, chat('card 4111 1111 1111 1111, mail jane.doe@example.com'), bearer(ctx.keys.full));
+      expectProblem(res, 422, 'pii_detected');
+      const problem = JSON.parse(res.text) as { detectors: string[] };
+      expect(problem.detectors.sort()).toEqual(['credit_card', 'email']);
+      expect(res.text).not.toContain('4111');
+      expect(res.text).not.toContain('jane.doe');
+      expect(ctx.app.backend.calls).toBe(calls);
+      const clean = await post(ctx, chat(fresh('clean')), bearer(ctx.keys.full));
+      expect(clean.status).toBe(200);
+    },
+  },
+  {
+    name: 'block mode covers PII in any field: system prompt, content parts, tool arguments, context',
+    profile: 'pii-block',
+    async run(ctx) {
+      const bodies = [
+        { model: 'm', messages: [{ role: 'system', content: 'user ssn 078-05-1121 is on file' }, { role: 'user', content: 'hi' }] },
+        { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'IBAN DE89 3704 0044 0532 0130 00' }] }] },
+        { model: 'm', messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{"email":"a.b@example.org"}' } }] }, { role: 'user', content: 'go' }] },
+        { model: 'm', messages: [{ role: 'user', content: 'summarise' }], context: { docs: ['call +44 20 7946 0958'] } },
+      ];
+      for (const body of bodies) expectProblem(await post(ctx, body, bearer(ctx.keys.full)), 422, 'pii_detected');
+    },
+  },
+  {
+    name: 'redact mode: the handler sees typed placeholders and the redacted form is cached',
+    profile: 'pii-redact',
+    async run(ctx) {
+      const body = chat(`${fresh('redact')} write to jane.doe@example.com`);
+      const first = await post(ctx, body, bearer(ctx.keys.full));
+      expect(first.status).toBe(200);
+      const seen = JSON.stringify(ctx.app.backend.seen.at(-1));
+      expect(seen).toContain('[EMAIL_1]');
+      expect(seen).not.toContain('jane.doe@example.com');
+      expect(first.headers['x-vectorcache-status']).toBe('miss');
+      const second = await post(ctx, body, bearer(ctx.keys.full));
+      expect(second.headers['x-vectorcache-status']).toBe('hit');
+    },
+  },
+  {
+    name: 'consent required: without consent the request goes direct (no_consent), never denied; with consent it is cached',
+    profile: 'consent',
+    async run(ctx) {
+      const body = chat(fresh('consent'));
+      const without = await post(ctx, body, bearer(ctx.keys.full));
+      expect(without.status).toBe(200);
+      expect(without.headers['x-vectorcache-status']).toBe('bypass');
+      expect(without.headers['x-vectorcache-reason']).toBe('no_consent');
+      const granted = { ...bearer(ctx.keys.full), 'x-vectorcache-consent': 'granted' };
+      expect((await post(ctx, body, granted)).headers['x-vectorcache-status']).toBe('miss');
+      expect((await post(ctx, body, granted)).headers['x-vectorcache-status']).toBe('hit');
+      expect((await post(ctx, body, bearer(ctx.keys.full))).headers['x-vectorcache-status']).toBe('bypass');
+    },
+  },
+  {
+    name: 'a prompt over the scan cap goes direct (too_large_to_scan) instead of being scanned for long',
+    profile: 'small-scan',
+    async run(ctx) {
+      const res = await post(ctx, chat('lorem ipsum '.repeat(400)), bearer(ctx.keys.full));
+      expect(res.status).toBe(200);
+      expect(res.headers['x-vectorcache-status']).toBe('bypass');
+      expect(res.headers['x-vectorcache-reason']).toBe('too_large_to_scan');
+    },
+  },
 ];
 
 const adapters: AdapterName[] = ['express', 'koa', 'fastify'];
 
 for (const adapter of adapters) {
-  describe(`conformance: ${adapter}`, () => {
-    const ctx = {} as Ctx;
-    beforeAll(async () => {
-      ctx.keys = await makeKeys();
-      ctx.app = await startApp(adapter, baseOptions(ctx.keys, { maxBodyBytes: 64 * 1024 }));
+  for (const profile of Object.keys(PROFILES) as Profile[]) {
+    describe(`conformance: ${adapter} (${profile})`, () => {
+      const ctx = {} as Ctx;
+      beforeAll(async () => {
+        ctx.keys = await makeKeys();
+        ctx.app = await startApp(adapter, baseOptions(ctx.keys, PROFILES[profile](ctx.keys)));
+      });
+      afterAll(async () => { await ctx.app?.close(); });
+      for (const c of cases.filter((x) => (x.profile ?? 'default') === profile)) it(c.name, () => c.run(ctx));
     });
-    afterAll(async () => { await ctx.app?.close(); });
-    for (const c of cases) it(c.name, () => c.run(ctx));
-  });
+  }
 }
