@@ -225,6 +225,7 @@ class GuardImpl implements Guard {
   readonly #listeners = new Set<(event: GuardEvent) => void>();
   readonly #observers = new Set<(observation: DecisionObservation) => void>();
   readonly #erased = new Map<string, number>();
+  readonly #rotationNoticed = new Map<string, number>();
   #codec = new EntryCodec(undefined);
   #indexKey: Uint8Array = randomBytes(32);
   #ready: Promise<void>;
@@ -419,9 +420,19 @@ class GuardImpl implements Guard {
       return this.#deny('ip_not_allowed', ctx);
     }
 
+    // Key hygiene: a key past its hard maximum age is refused; one past the rotation policy is flagged.
+    const hygiene = this.#keyHygiene(record, now, requestId, clientAddress);
+    if (hygiene === 'too_old') {
+      const locked = await this.#countFailure(lockKey, requestId, clientAddress, now);
+      this.#emit('auth.failure', { requestId, clientAddress, code: 'key_expired', reason: 'max_age', keyId: record.id, keyHint: record.hint, tenant: record.tenant });
+      if (locked) return this.#deny('too_many_failures', { ...ctx, principal: undefined }, { retryAfterSeconds: Math.ceil(lockout ? lockout.windowMs / 1000 : 60) });
+      return this.#deny('key_expired', { ...ctx, principal: undefined }, { detail: 'The API key is older than the maximum key age; create a new one.' });
+    }
+    const extraHeaders = hygiene ?? {};
+
     // 5. Admin routes answer here and need their own scope.
     const admin = this.#adminRoute(request);
-    if (admin) return this.#admin(admin, request, ctx, principal);
+    if (admin) return this.#admin(admin, request, ctx, principal, extraHeaders);
 
     // 6. Body problems are reported only to authenticated callers.
     if (request.bodyError) return this.#deny(request.bodyError, ctx);
@@ -429,7 +440,7 @@ class GuardImpl implements Guard {
     if (Number.isFinite(declared) && declared > this.#o.maxBodyBytes) return this.#deny('body_too_large', ctx);
 
     this.#stats.request(record.tenant);
-    const base = { headers: this.#tlsHeaders(secure), requestId, clientAddress, principal };
+    const base = { headers: { ...this.#tlsHeaders(secure), ...extraHeaders }, requestId, clientAddress, principal };
     const method = request.method.toUpperCase();
     const body = request.body;
     const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
@@ -630,6 +641,24 @@ class GuardImpl implements Guard {
     }
   }
 
+  /** 'too_old' past maxKeyAge; a Warning header past the rotation policy (event at most daily per key). */
+  #keyHygiene(record: KeyRecord, now: number, requestId: string, clientAddress: string | null): 'too_old' | Record<string, string> | undefined {
+    const created = Date.parse(record.createdAt);
+    if (!Number.isFinite(created)) return undefined;
+    const ageMs = now - created;
+    if (this.#o.maxKeyAgeMs !== undefined && ageMs > this.#o.maxKeyAgeMs) return 'too_old';
+    const policy = this.#o.keyRotationMs;
+    if (policy === undefined || ageMs <= policy) return undefined;
+    const days = Math.floor(policy / 86_400_000);
+    const last = this.#rotationNoticed.get(record.id);
+    if (last === undefined || now - last > 86_400_000) {
+      this.#rotationNoticed.set(record.id, now);
+      this.#emit('key.rotation_due', { requestId, clientAddress, keyId: record.id, keyHint: record.hint, tenant: record.tenant, ageDays: Math.floor(ageMs / 86_400_000), policyDays: days });
+    }
+    // The id, not the hint: header values must be Latin-1 and the hint holds an ellipsis.
+    return { warning: `299 vectorcache "API key ${record.id} is older than ${days} days; rotate it"` };
+  }
+
   #keyAllowlist(record: KeyRecord): Allowlist {
     const source = record.allowedIps!.join(',');
     const cached = this.#keyAllowlists.get(record.id);
@@ -747,7 +776,7 @@ class GuardImpl implements Guard {
     return { name: 'unknown', scope: 'keys:admin' };
   }
 
-  async #admin(route: AdminRoute, request: GuardRequest, ctx: { requestId: string; clientAddress: string | null; tls: boolean; principal?: Principal }, principal: Principal): Promise<Decision> {
+  async #admin(route: AdminRoute, request: GuardRequest, ctx: { requestId: string; clientAddress: string | null; tls: boolean; principal?: Principal }, principal: Principal, extraHeaders: Record<string, string>): Promise<Decision> {
     if (route.name === 'unknown') return this.#deny('not_found', ctx);
     if (!hasScope(principal.scopes, route.scope)) {
       this.#emit('auth.scope_denied', { requestId: ctx.requestId, clientAddress: ctx.clientAddress, keyId: principal.keyId, keyHint: principal.hint, tenant: principal.tenant, scope: route.scope });
@@ -755,7 +784,7 @@ class GuardImpl implements Guard {
     }
     const respond = (status: number, value: unknown, extra?: Record<string, string>): RespondDecision => ({
       kind: 'respond', status, body: JSON.stringify(value), source: 'admin',
-      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...this.#tlsHeaders(ctx.tls), ...extra },
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...this.#tlsHeaders(ctx.tls), ...extraHeaders, ...extra },
       requestId: ctx.requestId, clientAddress: ctx.clientAddress, principal,
     });
     // A key only ever acts on its own tenant, so one tenant's admin can never reach another's subjects.

@@ -65,6 +65,10 @@ export interface GuardOptions {
   onEvent?: (event: GuardEvent) => void;
   /** A pino-compatible logger that receives events as structured logs. Defaults to none. */
   logger?: Logger;
+  /** Age after which a key is due for rotation: a `key.rotation_due` event and a `Warning` header; `false` turns it off. Defaults to '90d'. */
+  keyRotation?: number | string | false;
+  /** Hard maximum key age: older keys are refused with `key_expired`. Defaults to none. */
+  maxKeyAge?: number | string;
   /** Coded warnings to silence, e.g. ['VC_NO_ENCRYPTION']. Defaults to none. */
   silenceWarnings?: readonly string[];
 }
@@ -96,12 +100,15 @@ export interface NormalizedOptions {
   onEvent: ((event: GuardEvent) => void) | undefined;
   logger: Logger | undefined;
   silenceWarnings: ReadonlySet<string>;
+  keyRotationMs: number | undefined;
+  maxKeyAgeMs: number | undefined;
 }
 
 const KNOWN = [
   'environment', 'keys', 'cache', 'trustProxy', 'forwardedHeader', 'ipAllowlist', 'httpsOnly', 'hsts', 'pii',
   'encryption', 'requireConsent', 'consent', 'subject', 'retention', 'ttl', 'lockout', 'counters', 'maxBodyBytes',
   'maxEntryBytes', 'cacheTimeoutMs', 'ignoreFields', 'adminPrefix', 'onEvent', 'logger', 'silenceWarnings',
+  'keyRotation', 'maxKeyAge',
 ] as const;
 
 const ENV_NAME = /^[a-z][a-z0-9]{1,15}$/;
@@ -264,5 +271,7 @@ export function normalizeOptions(input: GuardOptions, env: NodeJS.ProcessEnv = p
     onEvent: fn('onEvent', o.onEvent),
     logger,
     silenceWarnings: new Set(silence as string[]),
+    keyRotationMs: o.keyRotation === false ? undefined : o.keyRotation === undefined ? 90 * 86_400_000 : requireDuration('keyRotation', o.keyRotation),
+    maxKeyAgeMs: o.maxKeyAge === undefined ? undefined : requireDuration('maxKeyAge', o.maxKeyAge),
   };
 }
