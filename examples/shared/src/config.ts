@@ -79,6 +79,11 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   const host = env.HOST ?? '127.0.0.1';
   const closers: Array<() => unknown> = [];
 
+  // Instances that share a Redis share the prefix; distinct prefixes keep deployments (or test runs) apart.
+  const redisPrefix = env.VECTORCACHE_REDIS_PREFIX || undefined;
+  if (redisPrefix !== undefined && /[{}]/.test(redisPrefix)) throw new ConfigError('VECTORCACHE_REDIS_PREFIX may not contain { or } (reserved for Redis Cluster hash tags).');
+  const redisOptions = (url: string) => (redisPrefix === undefined ? { url } : { url, prefix: redisPrefix });
+
   const keyStoreUrl = env.VECTORCACHE_KEY_STORE ?? 'file:.vectorcache/keys.json';
   let keys: KeyStore;
   let keyFile: string | undefined;
@@ -88,7 +93,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     keys = new FileKeyStore(keyFile);
   } else if (/^rediss?:\/\//.test(keyStoreUrl)) {
     redisUrl = keyStoreUrl;
-    keys = new (await redisModule()).RedisKeyStore({ url: keyStoreUrl });
+    keys = new (await redisModule()).RedisKeyStore(redisOptions(keyStoreUrl));
   } else {
     throw new ConfigError('VECTORCACHE_KEY_STORE must be file:<path> or redis://host:port/db.');
   }
@@ -100,12 +105,16 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     cache = new MemoryCacheStore();
   } else if (/^rediss?:\/\//.test(cacheSetting)) {
     redisUrl ??= cacheSetting;
-    cache = new (await redisModule()).RedisCacheStore({ url: cacheSetting });
+    cache = new (await redisModule()).RedisCacheStore(redisOptions(cacheSetting));
   } else {
     throw new ConfigError('VECTORCACHE_CACHE must be "memory" or redis://host:port/db.');
   }
   // Lockout counters are shared whenever the instance already talks to Redis.
-  counters = redisUrl ? new (await redisModule()).RedisCounterStore({ url: redisUrl }) : new MemoryCounterStore();
+  counters = redisUrl ? new (await redisModule()).RedisCounterStore(redisOptions(redisUrl)) : new MemoryCounterStore();
+  // With keys in Redis, the counters sit on the same Redis: while it is down, unknown keys already
+  // fail closed (503), so failing the lockout check closed as well would only turn away the keys
+  // the key store still vouches for from its local cache (the issue 7 failure policy).
+  const lockoutFailOpen = flag(env, 'VECTORCACHE_LOCKOUT_FAIL_OPEN', /^rediss?:\/\//.test(keyStoreUrl));
 
   let secret = env.VECTORCACHE_ENCRYPTION_SECRET;
   if (!secret) {
@@ -137,6 +146,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     lockout: {
       maxFailures: int(env, 'VECTORCACHE_LOCKOUT_MAX_FAILURES', 10, 1),
       windowMs: int(env, 'VECTORCACHE_LOCKOUT_WINDOW_MS', 60_000, 1000),
+      failOpen: lockoutFailOpen,
     },
   };
 
