@@ -3,10 +3,12 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { CommandError, processIo, UsageError, type CliIo, type CommandGroup } from './context.js';
 import { flagMessage, keysCommand } from './keys.js';
+import { cryptoCommand } from './crypto.js';
 
 /** Command groups by name; `crypto`, `privacy` and `doctor` are added here, one file each. */
 export const COMMAND_GROUPS: Record<string, CommandGroup> = {
   keys: keysCommand,
+  crypto: cryptoCommand,
 };
 
 function topUsage(): string {

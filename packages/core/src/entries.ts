@@ -17,6 +17,18 @@ export class EntryCodec {
     return this.#cipher !== undefined;
   }
 
+  /** A Fernet token of any text under the newest key (e.g. a tenant's upstream key). Throws when not encrypting. */
+  encryptText(text: string): string {
+    if (!this.#cipher) throw new Error('vectorcache: encryption is not configured');
+    return this.#cipher.encrypt(text);
+  }
+
+  /** Opens a token from {@link encryptText}; `stale` when an older key opened it. Throws on an invalid token. */
+  decryptText(token: string): { text: string; stale: boolean } {
+    if (!this.#cipher) throw new Error('vectorcache: encryption is not configured');
+    return this.#cipher.decrypt(token);
+  }
+
   /** The sensitive fields of a new entry, encrypted under the newest key. */
   seal(fields: { request: string; response: string; context?: string }): Pick<StoredEntry, 'enc' | 'request' | 'response' | 'context'> {
     const cipher = this.#cipher;
@@ -68,4 +80,93 @@ export async function rewriteEntry(cache: CacheStore, key: string, entry: Stored
   if (ttl <= 0) return false;
   await cache.set(key, codec.reseal(entry), ttl);
   return true;
+}
+
+/** Counts of a {@link rotateStore} run, also passed to `onProgress` after every batch. */
+export interface RotationProgress {
+  /** Entries looked at. */
+  scanned: number;
+  /** Entries written back under the newest key. */
+  rewritten: number;
+  /** Entries already under the newest key, expired, or changed by someone else during the run. */
+  skipped: number;
+  /** Entries no configured key can open (tampered, truncated, or from an unknown key); left in place. */
+  failed: number;
+}
+
+export interface RotateStoreOptions {
+  /** Entries read before their rewrites are written and progress is reported. Defaults to 100. */
+  batchSize?: number;
+  /** Called after every batch with the counts so far. Defaults to none. */
+  onProgress?: (progress: RotationProgress) => void;
+  /** Stops the walk between batches; the promise then rejects with the signal's reason. Defaults to none. */
+  signal?: AbortSignal;
+}
+
+const MAX_BATCH = 10_000;
+
+/**
+ * Re-encrypts every stale entry of a store (legacy plaintext, or a token under an older key) under
+ * the codec's newest key, keeping each entry's remaining lifetime. Safe to interrupt and to rerun.
+ *
+ * Why a crash never loses an entry: each rewrite is one `cache.set` of a complete entry, and every
+ * store writes an entry atomically (one Redis SET inside a Lua script; one map assignment in memory).
+ * So at any instant an entry is either the old version, whose fields the old key still opens, or the
+ * new one, which the newest key opens; the guards keep both keys until the rotation is done. There
+ * is no half-written entry, and nothing is deleted before its replacement exists.
+ *
+ * Undecryptable entries are counted as `failed` and left alone: the gate deletes them (with a
+ * `cache.integrity_failure` event) when it next reads them, and a rotation run with a missing
+ * previous secret must not destroy entries that the right key would still open.
+ */
+export async function rotateStore(cache: CacheStore, codec: EntryCodec, options: RotateStoreOptions = {}): Promise<RotationProgress> {
+  if (!(codec instanceof EntryCodec) || !codec.encrypting) throw new TypeError('vectorcache: rotateStore needs an EntryCodec with encryption configured');
+  const batchSize = options.batchSize ?? 100;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH) {
+    throw new TypeError(`vectorcache: rotateStore batchSize must be an integer from 1 to ${MAX_BATCH}`);
+  }
+  const { onProgress, signal } = options;
+  const progress: RotationProgress = { scanned: 0, rewritten: 0, skipped: 0, failed: 0 };
+  signal?.throwIfAborted();
+
+  const flush = async (batch: Array<[string, StoredEntry]>): Promise<void> => {
+    const now = Date.now();
+    const stale: Array<[string, StoredEntry]> = [];
+    for (const [key, entry] of batch) {
+      progress.scanned++;
+      try {
+        if (codec.isStale(entry)) stale.push([key, entry]);
+        else progress.skipped++;
+      } catch {
+        progress.failed++;
+      }
+    }
+    const written = await Promise.all(stale.map(([key, entry]) => rewriteIfUnchanged(cache, key, entry, codec, now)));
+    for (const ok of written) ok ? progress.rewritten++ : progress.skipped++;
+    onProgress?.({ ...progress });
+  };
+
+  let batch: Array<[string, StoredEntry]> = [];
+  for await (const item of cache.entries()) {
+    batch.push(item);
+    if (batch.length >= batchSize) {
+      await flush(batch);
+      batch = [];
+      signal?.throwIfAborted();
+    }
+  }
+  if (batch.length > 0 || progress.scanned === 0) await flush(batch);
+  return progress;
+}
+
+/**
+ * Rewrites an entry only if the store still holds the version that was read. Without the check a
+ * rotation could bring back an entry erased (privacy erase, integrity delete) while its batch was
+ * in flight, or overwrite a fresher answer. The read-then-write window left is one round trip; a
+ * store-side compare-and-set would close it.
+ */
+async function rewriteIfUnchanged(cache: CacheStore, key: string, read: StoredEntry, codec: EntryCodec, now: number): Promise<boolean> {
+  const current = await cache.get(key);
+  if (!current || current.createdAt !== read.createdAt || current.response !== read.response) return false;
+  return rewriteEntry(cache, key, current, codec, now);
 }

@@ -3,3 +3,4 @@ export { RedisCacheStore, tenantBase, tenantOfKey, type RedisCacheStoreOptions }
 export { RedisKeyStore, DuplicateKeyError, type RedisKeyStoreOptions } from './key-store.js';
 export { RedisCounterStore, type RedisCounterStoreOptions } from './counter-store.js';
 export type { RedisStoreOptions } from './connection.js';
+export { RedisSecretBackend, type RedisSecretBackendOptions } from './secret-store.js';
