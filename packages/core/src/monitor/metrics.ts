@@ -1,0 +1,168 @@
+// Prometheus metrics for a guard via prom-client, which the caller passes in (an optional peer dependency).
+import type * as PromClient from 'prom-client';
+import type { CacheStore, DenyCode, GuardEvent } from '../types.js';
+import type { DecisionObservation, Guard } from '../guard.js';
+import { optionError } from '../errors.js';
+import { isKnownEventType } from './events.js';
+
+export interface PrometheusMetricsOptions {
+  /** The prom-client module (`import * as client from 'prom-client'`): the core never imports it itself. */
+  client: typeof PromClient;
+  /** Where the metrics are registered. Defaults to a new registry of their own (not prom-client's global one). */
+  registry?: PromClient.Registry;
+  /** Prefix of every metric name. Defaults to `'vectorcache_'`. */
+  prefix?: string;
+  /** The guard's cache store, for the entries and bytes gauges (read on each scrape). Defaults to none (no gauges). */
+  cacheStore?: CacheStore;
+  /**
+   * Adds a `tenant` label to request, denial, bypass and savings counters. Tenant ids are yours and
+   * bounded by your key store, but each one multiplies the series count. Defaults to false.
+   */
+  tenantLabel?: boolean;
+}
+
+export interface PrometheusMetrics {
+  readonly registry: PromClient.Registry;
+  /** The text exposition of the registry (what `GET /metrics` answers). */
+  metricsText(): Promise<string>;
+  /** The `Content-Type` of that text. */
+  readonly contentType: string;
+  /** Unsubscribes from the guard and removes these metrics from the registry. */
+  stop(): void;
+}
+
+/** Every deny code of the gate; others (from a newer guard) are counted as `other`. */
+const DENY_CODES = [
+  'https_required', 'ip_not_allowed', 'missing_api_key', 'malformed_api_key', 'invalid_api_key', 'wrong_environment',
+  'key_revoked', 'key_expired', 'insufficient_scope', 'too_many_failures', 'pii_detected', 'invalid_body',
+  'body_too_large', 'key_store_unavailable', 'not_found',
+] as const satisfies readonly DenyCode[];
+const BYPASS_REASONS = [
+  'pii', 'no_consent', 'no_cache_scope', 'client_no_cache', 'streaming', 'cache_unavailable', 'pii_in_response',
+  'not_cacheable', 'too_large_to_scan', 'cache_disabled',
+] as const;
+const OUTCOMES = ['hit', 'miss', 'bypass', 'deny', 'admin'] as const;
+const KNOWN_CODES = new Set<string>(DENY_CODES);
+const KNOWN_REASONS = new Set<string>(BYPASS_REASONS);
+const KNOWN_OUTCOMES = new Set<string>(OUTCOMES);
+/** 10 µs to 100 ms: the gate is in-process; a lookup against Redis lands in the upper buckets. */
+const LATENCY_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+const ANONYMOUS = '_anonymous';
+
+/** Savings the guard may put on a hit observation; when absent they are read from `guard.stats`. */
+type HitObservation = DecisionObservation & { savedMs?: number; savedTokens?: number };
+
+function bounded(value: string | undefined, known: ReadonlySet<string>): string {
+  return value !== undefined && known.has(value) ? value : 'other';
+}
+
+/**
+ * Registers the guard's metrics on a prom-client registry and keeps them current from
+ * `guard.observe()` and `guard.onEvent()`. No label ever holds a key, a key id, an address, a
+ * subject or content: only outcome, deny code, bypass reason and event type (each from a fixed
+ * list, else `other`), plus the tenant when `tenantLabel` is set.
+ */
+export function createPrometheusMetrics(guard: Guard, options: PrometheusMetricsOptions): PrometheusMetrics {
+  if (!guard || typeof guard.observe !== 'function' || typeof guard.onEvent !== 'function') throw optionError('guard', 'must be a guard made by createGuard');
+  const client = options?.client;
+  if (!client || typeof client.Counter !== 'function' || typeof client.Registry !== 'function') {
+    throw optionError('client', "must be the prom-client module: import * as client from 'prom-client'");
+  }
+  const prefix = options.prefix ?? 'vectorcache_';
+  if (typeof prefix !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(prefix)) throw optionError('prefix', 'must be a valid Prometheus metric name prefix, e.g. "vectorcache_"');
+  const cacheStore = options.cacheStore;
+  if (cacheStore !== undefined && typeof cacheStore?.size !== 'function') throw optionError('cacheStore', 'must be a CacheStore with size()');
+  const tenantLabel = options.tenantLabel ?? false;
+  if (typeof tenantLabel !== 'boolean') throw optionError('tenantLabel', 'must be true or false');
+  const registry = options.registry ?? new client.Registry();
+  const registers = [registry];
+  const t = (names: string[]): string[] => (tenantLabel ? [...names, 'tenant'] : names);
+  const names: string[] = [];
+  const named = (name: string): string => {
+    const full = prefix + name;
+    if (registry.getSingleMetric(full)) throw optionError('registry', `already holds ${full}: stop() the previous metrics, or pass another prefix or registry`);
+    names.push(full);
+    return full;
+  };
+
+  const requests = new client.Counter({ name: named('requests_total'), help: 'Guarded requests by outcome (hit, miss, bypass, deny, admin).', labelNames: t(['outcome']), registers });
+  const denials = new client.Counter({ name: named('denials_total'), help: 'Denied requests by problem code.', labelNames: t(['code']), registers });
+  const bypasses = new client.Counter({ name: named('bypasses_total'), help: 'Bypassed requests by reason (a request with several reasons counts under each).', labelNames: t(['reason']), registers });
+  const gate = new client.Histogram({ name: named('gate_duration_seconds'), help: 'Time the gate took per request, cache lookup and decryption included.', labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers });
+  const hitLatency = new client.Histogram({ name: named('hit_duration_seconds'), help: 'Time to answer a request from the cache, in the gate.', buckets: LATENCY_BUCKETS, registers });
+  const events = new client.Counter({ name: named('security_events_total'), help: 'Security events by type.', labelNames: ['type'], registers });
+  const callsSaved = new client.Counter({ name: named('upstream_calls_saved_total'), help: 'Upstream (model) calls avoided by cache hits.', labelNames: t([]), registers });
+  const tokensSaved = new client.Counter({ name: named('saved_tokens_total'), help: 'Upstream tokens avoided by cache hits (from the stored usage.total_tokens).', labelNames: t([]), registers });
+  const secondsSaved = new client.Counter({ name: named('saved_seconds_total'), help: 'Upstream time avoided by cache hits (the time each stored answer took).', labelNames: t([]), registers });
+  if (cacheStore) {
+    let last: { entries: number; bytes: number } | undefined;
+    // One size() call per scrape serves both gauges; a failing store keeps the last known values.
+    let pending: Promise<{ entries: number; bytes: number } | undefined> | undefined;
+    const read = (): Promise<{ entries: number; bytes: number } | undefined> => {
+      pending ??= Promise.resolve()
+        .then(() => cacheStore.size())
+        .then((size) => (last = size), () => last)
+        .finally(() => setTimeout(() => { pending = undefined; }, 0));
+      return pending;
+    };
+    new client.Gauge({
+      name: named('cache_entries'), help: 'Entries in the cache store.', registers,
+      async collect() { const size = await read(); if (size) this.set(size.entries); },
+    });
+    new client.Gauge({
+      name: named('cache_bytes'), help: 'Bytes of answers held in the cache store.', registers,
+      async collect() { const size = await read(); if (size) this.set(size.bytes); },
+    });
+  }
+
+  // Pre-create the fixed series so dashboards see zeros rather than gaps (not per tenant: unknown up front).
+  if (!tenantLabel) {
+    for (const outcome of OUTCOMES) requests.inc({ outcome }, 0);
+    for (const code of DENY_CODES) denials.inc({ code }, 0);
+    for (const reason of BYPASS_REASONS) bypasses.inc({ reason }, 0);
+    callsSaved.inc(0);
+    tokensSaved.inc(0);
+    secondsSaved.inc(0);
+  }
+
+  const seenSavings = new Map<string, { ms: number; tokens: number }>();
+  const savings = (o: HitObservation, tenant: string): { ms: number; tokens: number } => {
+    if (typeof o.savedMs === 'number' && typeof o.savedTokens === 'number') return { ms: o.savedMs, tokens: o.savedTokens };
+    // Older guards put savings only in stats: count the growth since the last hit of this tenant.
+    const stats = guard.stats(tenant);
+    const before = seenSavings.get(tenant) ?? { ms: 0, tokens: 0 };
+    seenSavings.set(tenant, { ms: stats.savedMs, tokens: stats.savedTokens });
+    return { ms: Math.max(0, stats.savedMs - before.ms), tokens: Math.max(0, stats.savedTokens - before.tokens) };
+  };
+
+  const unobserve = guard.observe((o) => {
+    const outcome = bounded(o.outcome, KNOWN_OUTCOMES);
+    const tenant = o.tenant ?? ANONYMOUS;
+    const withTenant = <L extends Record<string, string>>(labels: L): L => (tenantLabel ? { ...labels, tenant } : labels);
+    requests.inc(withTenant({ outcome }));
+    gate.observe({ outcome }, o.durationMs / 1000);
+    if (o.outcome === 'deny') denials.inc(withTenant({ code: bounded(o.code, KNOWN_CODES) }));
+    if (o.outcome === 'bypass') for (const reason of o.reasons) bypasses.inc(withTenant({ reason: bounded(reason, KNOWN_REASONS) }));
+    if (o.outcome === 'hit') {
+      hitLatency.observe(o.durationMs / 1000);
+      const saved = savings(o as HitObservation, tenant);
+      callsSaved.inc(withTenant({}));
+      if (saved.tokens > 0) tokensSaved.inc(withTenant({}), saved.tokens);
+      if (saved.ms > 0) secondsSaved.inc(withTenant({}), saved.ms / 1000);
+    }
+  });
+  const unlisten = guard.onEvent((event: GuardEvent) => {
+    events.inc({ type: isKnownEventType(event.type) ? event.type : 'other' });
+  });
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    metricsText: () => registry.metrics(),
+    stop() {
+      unobserve();
+      unlisten();
+      for (const name of names.splice(0)) registry.removeSingleMetric(name);
+    },
+  };
+}
