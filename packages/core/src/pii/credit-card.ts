@@ -1,5 +1,5 @@
 // Credit card detector: digit groups joined by single spaces or dashes, issuer prefix, length, Luhn.
-import { isDigit } from './fold.js';
+import type { Hints } from './hints.js';
 import type { Detector, PiiAction, PiiFinding } from './types.js';
 
 interface Issuer {
@@ -60,71 +60,103 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-interface Group {
-  start: number;
-  end: number;
-}
+/** Digits of the window being tried (at most 19), reused: the scan allocates nothing per candidate. */
+const window = new Uint8Array(20);
 
 /**
- * Splits the text into runs of digit groups joined by exactly one space or dash, then tries every
- * window of whole groups holding 13–19 digits. A window holds at most 19 groups, so the work per
- * group is bounded and the scan stays linear. Digits glued to a longer digit run never match.
+ * Walks each hinted cluster once. At every group start (a digit after a non-digit) whose lead is an
+ * issuer digit, it follows groups joined by exactly one space or dash for at most 19 digits and
+ * keeps the longest window of whole groups with 13–19 digits, a known issuer and a valid Luhn sum.
+ * Work per group is bounded by ~40 characters, so the scan is linear. Digits glued to a longer
+ * digit run never match.
  */
 export function createCreditCardDetector(action: PiiAction): Detector {
   return {
     name: 'credit_card',
     action,
-    find(text: string, _original: string, out: PiiFinding[]): void {
-      const n = text.length;
-      let i = 0;
-      const groups: Group[] = [];
-      while (i < n) {
-        if (!isDigit(text.charCodeAt(i))) {
-          i++;
-          continue;
-        }
-        groups.length = 0;
-        // Collect one run of groups.
-        for (;;) {
-          const start = i;
-          while (i < n && isDigit(text.charCodeAt(i))) i++;
-          groups.push({ start, end: i });
-          const sep = text.charCodeAt(i);
-          if ((sep === 0x20 || sep === 0x2d) && i + 1 < n && isDigit(text.charCodeAt(i + 1))) {
-            i++;
-            continue;
-          }
-          break;
-        }
-        scanRun(text, groups, out);
-      }
+    find(text: string, _original: string, out: PiiFinding[], hints: Hints): void {
+      const { clusters, clusterCount } = hints;
+      for (let k = 0; k < clusterCount; k++) scanCluster(text, clusters[2 * k]!, clusters[2 * k + 1]!, out);
     },
   };
 }
 
-function scanRun(text: string, groups: Group[], out: PiiFinding[]): void {
-  let g = 0;
-  while (g < groups.length) {
-    const first = groups[g]!;
-    const lead = text.charCodeAt(first.start);
-    // Issuers start with 2–6; a card's first group has at least two digits (no "4 1 1 1 …" lists).
-    if (lead < 50 || lead > 54 || first.end - first.start < 2) {
-      g++;
+function scanCluster(text: string, from: number, to: number, out: PiiFinding[]): void {
+  let i = from;
+  while (i < to) {
+    const lead = text.charCodeAt(i);
+    if (lead < 48 || lead > 57) {
+      i++;
       continue;
     }
-    let digits = '';
-    let found = -1;
-    for (let h = g; h < groups.length; h++) {
-      const grp = groups[h]!;
-      digits += text.slice(grp.start, grp.end);
-      if (digits.length > 19) break;
-      if (digits.length >= 13 && luhnValid(digits) && hasIssuerPrefix(digits)) found = h;
+    // Issuers start with 2–6; a card's first group has at least two digits (no "4 1 1 1 …" lists).
+    const second = text.charCodeAt(i + 1);
+    if (lead >= 50 && lead <= 54 && second >= 48 && second <= 57) {
+      const end = matchAt(text, i, to);
+      if (end > 0) {
+        out.push({ detector: 'credit_card', start: i, end });
+        i = end;
+        continue;
+      }
     }
-    if (found >= 0) {
-      out.push({ detector: 'credit_card', start: first.start, end: groups[found]!.end });
-      g = found + 1;
-    } else {
-      g++;
-    }
+    // Next group: skip the rest of this one.
+    i++;
+    while (i < to && isDigitCode(text.charCodeAt(i))) i++;
   }
+}
+
+/** End of the longest valid card window starting at the group at `start`, or -1. */
+function matchAt(text: string, start: number, to: number): number {
+  let count = 0;
+  let found = -1;
+  // Luhn sums for both parities: digit k is doubled when its distance from the last digit is odd.
+  let evenDoubled = 0;
+  let oddDoubled = 0;
+  let i = start;
+  for (;;) {
+    while (i < to) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      if (count === 19) return found;
+      const d = c - 48;
+      const twice = d * 2 > 9 ? d * 2 - 9 : d * 2;
+      if ((count & 1) === 0) {
+        evenDoubled += twice;
+        oddDoubled += d;
+      } else {
+        evenDoubled += d;
+        oddDoubled += twice;
+      }
+      window[count++] = d;
+      i++;
+    }
+    if (count >= 13) {
+      // With `count` digits the last one has index count-1; doubled digits are those of the other parity.
+      const sum = (count & 1) === 1 ? oddDoubled : evenDoubled;
+      if (sum % 10 === 0 && issuerMatches(count)) found = i;
+    }
+    const sep = text.charCodeAt(i);
+    if (i + 1 < to && (sep === 0x20 || sep === 0x2d) && isDigitCode(text.charCodeAt(i + 1))) {
+      i++;
+      continue;
+    }
+    return found;
+  }
+}
+
+function issuerMatches(len: number): boolean {
+  const p1 = window[0]!;
+  const p2 = p1 * 10 + window[1]!;
+  const p3 = p2 * 10 + window[2]!;
+  const p4 = p3 * 10 + window[3]!;
+  for (const issuer of ISSUERS) {
+    if (len < issuer.minLength || len > issuer.maxLength) continue;
+    const prefix = issuer.digits === 1 ? p1 : issuer.digits === 2 ? p2 : issuer.digits === 3 ? p3 : p4;
+    if (prefix >= issuer.low && prefix <= issuer.high) return true;
+  }
+  return false;
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
 }

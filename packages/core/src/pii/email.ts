@@ -1,11 +1,20 @@
 // Email detector: from each '@', bounded expansion left (local part) and right (domain), then TLD checks.
-import { isAsciiAlnum, isAsciiLetter, isUnicodeWordChar } from './fold.js';
+import { isUnicodeWordChar } from './fold.js';
+import type { Hints } from './hints.js';
 import type { Detector, PiiAction, PiiFinding } from './types.js';
 
 const MAX_LOCAL = 64;
 const MAX_DOMAIN = 253;
 /** File extensions that look like TLDs in `icon@2x.png`; none is a real TLD. */
 const FILE_TLDS = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'avif', 'ico', 'bmp', 'tif', 'tiff', 'heic']);
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function isAsciiAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || isAsciiLetter(c);
+}
 
 function isLocalChar(c: number): boolean {
   // Dot-atom characters people actually use, plus any-script letters for internationalised local parts.
@@ -25,9 +34,9 @@ export function createEmailDetector(action: PiiAction): Detector {
   return {
     name: 'email',
     action,
-    find(text: string, _original: string, out: PiiFinding[]): void {
+    find(text: string, _original: string, out: PiiFinding[], hints: Hints): void {
       let lastEnd = 0;
-      for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+      for (let at = hints.at; at !== -1; at = text.indexOf('@', at + 1)) {
         if (at < lastEnd) continue;
         const found = matchAt(text, at, lastEnd);
         if (found) {

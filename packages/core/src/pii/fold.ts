@@ -6,8 +6,9 @@
  * and Unicode dashes (folded to '-', a little wider than NFKC on purpose). Real NFKC can change
  * the string length, which would break the offsets we report; this keeps offsets of the original.
  */
-export function fold(text: string): string {
-  let i = 0;
+export function fold(text: string, from = 0): string {
+  // `from`: the caller already knows nothing before this index folds.
+  let i = from;
   const n = text.length;
   // Fast path: most prompts have nothing to fold.
   for (; i < n; i++) if (foldCode(text.charCodeAt(i)) !== -1) break;

@@ -1,6 +1,6 @@
 // Phone detector: a linear pre-scan finds phone-shaped spans; libphonenumber-js validates only those.
 import { findNumbers, type CountryCode } from 'libphonenumber-js/max';
-import { isAsciiLetter, isDigit } from './fold.js';
+import type { Hints } from './hints.js';
 import type { Detector, PiiAction, PiiFinding } from './types.js';
 
 /** Longest candidate handed to libphonenumber: E.164 numbers have at most 15 digits. */
@@ -9,6 +9,14 @@ const MIN_DIGITS = 7;
 const CONTEXT = /(?:phone|tel\b|tel:|telephone|call|mobile|cell|whatsapp|fax|sms|text me|contact|reach me|ring|☎|📞)/;
 const CONTEXT_WINDOW = 30;
 
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isLetterCode(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
 function isPhoneSeparator(c: number): boolean {
   // space, '-', '.', '/'
   return c === 0x20 || c === 0x2d || c === 0x2e || c === 0x2f;
@@ -16,18 +24,18 @@ function isPhoneSeparator(c: number): boolean {
 
 /** Digits glued to these are part of some other token (hex, identifiers, amounts, paths). */
 function isBlockingNeighbour(c: number): boolean {
-  return isAsciiLetter(c) || c === 0x5f || c === 0x23 || c === 0x24 || c === 0x40 || c === 0x25 || c === 0x26 || c === 0xa3 || c === 0x20ac || c === 0xa5;
+  return isLetterCode(c) || c === 0x5f || c === 0x23 || c === 0x24 || c === 0x40 || c === 0x25 || c === 0x26 || c === 0xa3 || c === 0x20ac || c === 0xa5;
 }
 
 /** What comes before a span makes it part of a bigger token: `INV-2024…`, `10:30…`, `a.b.4155…`. */
 function blockedBefore(text: string, start: number): boolean {
   if (start === 0) return false;
   const c = text.charCodeAt(start - 1);
-  if (isBlockingNeighbour(c) || isDigit(c)) return true;
+  if (isBlockingNeighbour(c) || isDigitCode(c)) return true;
   const before = start >= 2 ? text.charCodeAt(start - 2) : 0;
   // `tel:` and `phone=` introduce a number; `10:` or `x=` glued to digits do not.
-  if (c === 0x3a || c === 0x3d) return isDigit(before);
-  if (c === 0x2d || c === 0x2e || c === 0x2f || c === 0x5f) return isAsciiLetter(before) || isDigit(before);
+  if (c === 0x3a || c === 0x3d) return isDigitCode(before);
+  if (c === 0x2d || c === 0x2e || c === 0x2f || c === 0x5f) return isLetterCode(before) || isDigitCode(before);
   return false;
 }
 
@@ -36,7 +44,7 @@ function blockedAfter(text: string, end: number): boolean {
   const c = text.charCodeAt(end);
   if (isBlockingNeighbour(c) || c === 0x3a) return true;
   const next = text.charCodeAt(end + 1);
-  return (c === 0x2d || c === 0x2e || c === 0x2f || c === 0x5f) && (isDigit(next) || isAsciiLetter(next));
+  return (c === 0x2d || c === 0x2e || c === 0x2f || c === 0x5f) && (isDigitCode(next) || isLetterCode(next));
 }
 
 /** Shapes that libphonenumber may accept for some region but that are really something else. */
@@ -59,54 +67,65 @@ export function createPhoneDetector(action: PiiAction, regions: readonly Country
   return {
     name: 'phone',
     action,
-    find(text: string, _original: string, out: PiiFinding[]): void {
-      const n = text.length;
-      let i = 0;
-      while (i < n) {
-        const c = text.charCodeAt(i);
-        const startsPlus = c === 0x2b && isDigit(text.charCodeAt(i + 1));
-        const startsParen = c === 0x28 && isDigit(text.charCodeAt(i + 1));
-        if (!isDigit(c) && !startsPlus && !startsParen) {
-          i++;
-          continue;
-        }
-        const start = i;
-        let digits = 0;
-        let seps = 0;
-        let lastDigit = i;
-        i++;
-        if (isDigit(c)) digits = 1;
-        while (i < n) {
-          const d = text.charCodeAt(i);
-          if (isDigit(d)) {
-            digits++;
-            seps = 0;
-            lastDigit = i;
-          } else if (d === 0x28 || d === 0x29) {
-            // Parentheses go around area codes: "(415) 555", "+1 (415)"; they do not count as gaps.
-          } else if (isPhoneSeparator(d) && seps < 1) {
-            seps++;
-          } else {
-            break;
-          }
-          i++;
-        }
-        const end = lastDigit + 1;
-        if (digits < MIN_DIGITS || digits > MAX_DIGITS) continue;
-        if (blockedBefore(text, start) || blockedAfter(text, end)) continue;
-        const candidate = text.slice(start, end);
-        if (NOT_PHONE.some((re) => re.test(candidate))) continue;
-        const international = candidate.charCodeAt(0) === 0x2b;
-        if (!international && !hasSeparator(candidate) && !hasContext(text, start)) continue;
-        const match = validate(candidate, international, regions);
-        if (match) out.push({ detector: 'phone', start: start + match[0], end: start + match[1] });
-      }
+    find(text: string, _original: string, out: PiiFinding[], hints: Hints): void {
+      const { clusters, clusterCount } = hints;
+      for (let k = 0; k < clusterCount; k++) scanCluster(text, clusters[2 * k]!, clusters[2 * k + 1]!, regions, out);
     },
   };
 }
 
+/** Runs end at the cluster's end (a character no run contains), so cluster by cluster equals a full scan. */
+function scanCluster(text: string, from: number, n: number, regions: readonly CountryCode[], out: PiiFinding[]): void {
+  let i = from;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    const next = text.charCodeAt(i + 1);
+    const startsPlus = c === 0x2b && isDigitCode(next);
+    const startsParen = c === 0x28 && isDigitCode(next);
+    if (!isDigitCode(c) && !startsPlus && !startsParen) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let digits = 0;
+    let seps = 0;
+    let lastDigit = i;
+    i++;
+    if (isDigitCode(c)) digits = 1;
+    while (i < n) {
+      const d = text.charCodeAt(i);
+      if (isDigitCode(d)) {
+        digits++;
+        seps = 0;
+        lastDigit = i;
+      } else if (d === 0x28 || d === 0x29) {
+        // Parentheses go around area codes: "(415) 555", "+1 (415)"; they do not count as gaps.
+      } else if (isPhoneSeparator(d) && seps < 1) {
+        seps++;
+      } else {
+        break;
+      }
+      i++;
+    }
+    const end = lastDigit + 1;
+    if (digits < MIN_DIGITS || digits > MAX_DIGITS) continue;
+    if (blockedBefore(text, start) || blockedAfter(text, end)) continue;
+    const candidate = text.slice(start, end);
+    if (notPhone(candidate)) continue;
+    const international = candidate.charCodeAt(0) === 0x2b;
+    if (!international && !hasSeparator(candidate) && !hasContext(text, start)) continue;
+    const match = validate(candidate, international, regions);
+    if (match) out.push({ detector: 'phone', start: start + match[0], end: start + match[1] });
+  }
+}
+
+function notPhone(candidate: string): boolean {
+  for (const re of NOT_PHONE) if (re.test(candidate)) return true;
+  return false;
+}
+
 function hasSeparator(candidate: string): boolean {
-  for (let k = 0; k < candidate.length; k++) if (!isDigit(candidate.charCodeAt(k))) return true;
+  for (let k = 0; k < candidate.length; k++) if (!isDigitCode(candidate.charCodeAt(k))) return true;
   return false;
 }
 
@@ -144,6 +163,6 @@ function validateWith(candidate: string, international: boolean, regions: readon
 
 function digitCount(s: string, from: number, to: number): number {
   let k = 0;
-  for (let j = from; j < to; j++) if (isDigit(s.charCodeAt(j))) k++;
+  for (let j = from; j < to; j++) if (isDigitCode(s.charCodeAt(j))) k++;
   return k;
 }

@@ -3,6 +3,7 @@ import { createCreditCardDetector } from './credit-card.js';
 import { compileCustom } from './custom.js';
 import { createEmailDetector } from './email.js';
 import { fold } from './fold.js';
+import { createHints, prescan, trimHints } from './hints.js';
 import { createIbanDetector } from './iban.js';
 import { normalizePiiOptions, type PiiConfig } from './options.js';
 import { createPhoneDetector } from './phone.js';
@@ -150,12 +151,31 @@ export function compilePii(options?: PiiOptions, optionName = 'pii'): PiiScanner
   const actionOf = new Map<string, PiiAction>(detectors.map((d) => [d.name, d.action]));
   const rank = new Map<string, number>(detectors.map((d, i) => [d.name, ACTION_RANK[d.action] * 1000 + i]));
 
+  // Pre-pass buffers reused across calls; a custom `test` that scans again re-entrantly gets its own.
+  const shared = createHints();
+  let busy = false;
+
   const scanText = (text: string): PiiFinding[] => {
     if (typeof text !== 'string' || text.length === 0) return [];
-    const folded = fold(text);
-    const out: PiiFinding[] = [];
-    for (const detector of detectors) detector.find(folded, text, out);
-    return resolveOverlaps(out, rank);
+    const hints = busy ? createHints() : shared;
+    const outer = !busy;
+    busy = true;
+    try {
+      let folded = text;
+      const foldAt = prescan(text, hints, true);
+      if (foldAt !== -1) {
+        folded = fold(text, foldAt);
+        prescan(folded, hints, false);
+      }
+      const out: PiiFinding[] = [];
+      for (const detector of detectors) detector.find(folded, text, out, hints);
+      return resolveOverlaps(out, rank);
+    } finally {
+      if (outer) {
+        busy = false;
+        trimHints(shared);
+      }
+    }
   };
 
   const inspect = (body: unknown, req?: unknown): PiiVerdict => {

@@ -1,10 +1,13 @@
 // Secret detector: credentials that must never be cached (our keys, cloud, VCS, LLM, payment, chat tokens, JWT, PEM).
 import { parseApiKey } from '../keys/format.js';
+import type { Hints } from './hints.js';
 import type { Detector, PiiAction, PiiFinding } from './types.js';
 
 interface SecretRule {
-  /** Sticky-free global regex; each starts with a look-behind so it can only begin at a token start. */
+  /** Each starts with a look-behind so it can only begin at a token start; run sticky at hinted positions. */
   re: RegExp;
+  /** Literal starts of every match (at least two characters): the pre-pass only hints token starts beginning one of them. */
+  prefixes: string[];
   validate?: (match: string) => boolean;
 }
 
@@ -13,42 +16,67 @@ interface SecretRule {
 // and no quantified group contains another quantifier, so each attempt is linear in the token.
 const RULES: SecretRule[] = [
   // Vectorcache keys (32 random base62 + 6 checksum), checksum verified by the key module's parser.
-  { re: /(?<![A-Za-z0-9_])vc_[a-z][a-z0-9]{1,15}_[0-9A-Za-z]{38}(?![0-9A-Za-z])/g, validate: (key) => parseApiKey(key) !== null },
+  { re: /(?<![A-Za-z0-9_])vc_[a-z][a-z0-9]{1,15}_[0-9A-Za-z]{38}(?![0-9A-Za-z])/g, prefixes: ['vc_'], validate: (key) => parseApiKey(key) !== null },
   // AWS access key ids.
-  { re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])/g },
+  { re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])/g, prefixes: ['AKIA', 'ASIA', 'ABIA', 'ACCA'] },
   // GitHub classic tokens with their CRC32 checksum.
-  { re: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36}(?![A-Za-z0-9_])/g, validate: githubChecksumValid },
+  { re: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36}(?![A-Za-z0-9_])/g, prefixes: ['gh'], validate: githubChecksumValid },
   // GitHub fine-grained personal access tokens.
-  { re: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9_])/g },
+  { re: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9_])/g, prefixes: ['github_pat_'] },
   // Anthropic, then OpenAI project/service/admin keys, then legacy OpenAI keys.
-  { re: /(?<![A-Za-z0-9_-])sk-ant-[a-z]{3,8}[0-9]{2}-[A-Za-z0-9_-]{32,256}/g },
-  { re: /(?<![A-Za-z0-9_-])sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{32,256}/g },
-  { re: /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9]{32,128}(?![A-Za-z0-9_-])/g },
+  { re: /(?<![A-Za-z0-9_-])sk-ant-[a-z]{3,8}[0-9]{2}-[A-Za-z0-9_-]{32,256}/g, prefixes: ['sk-ant-'] },
+  { re: /(?<![A-Za-z0-9_-])sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{32,256}/g, prefixes: ['sk-'] },
+  { re: /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9]{32,128}(?![A-Za-z0-9_-])/g, prefixes: ['sk-'] },
   // Stripe secret and restricted keys.
-  { re: /(?<![A-Za-z0-9_])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,247}/g },
+  { re: /(?<![A-Za-z0-9_])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,247}/g, prefixes: ['sk_', 'rk_'] },
   // Slack bot/user/app/refresh tokens and app-level tokens.
-  { re: /(?<![A-Za-z0-9-])xox[abposr]-[0-9]{6,16}-[A-Za-z0-9-]{8,250}/g },
-  { re: /(?<![A-Za-z0-9-])xapp-[0-9]-[A-Z0-9]{6,16}-[0-9]{6,16}-[A-Za-z0-9]{16,128}/g },
+  { re: /(?<![A-Za-z0-9-])xox[abposr]-[0-9]{6,16}-[A-Za-z0-9-]{8,250}/g, prefixes: ['xox'] },
+  { re: /(?<![A-Za-z0-9-])xapp-[0-9]-[A-Z0-9]{6,16}-[0-9]{6,16}-[A-Za-z0-9]{16,128}/g, prefixes: ['xapp-'] },
   // JSON Web Tokens: the header must decode to a JSON object with an `alg`.
-  { re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,4096}\.eyJ[A-Za-z0-9_-]{1,16384}\.[A-Za-z0-9_-]{0,4096}/g, validate: jwtHeaderValid },
+  { re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,4096}\.eyJ[A-Za-z0-9_-]{1,16384}\.[A-Za-z0-9_-]{0,4096}/g, prefixes: ['eyJ'], validate: jwtHeaderValid },
 ];
 
 const PEM_BEGIN = '-----BEGIN ';
 const PEM_MAX = 16_384;
 const PEM_HEADER = /^-----BEGIN (?:[A-Z0-9]{1,16} ){0,3}PRIVATE KEY-----/;
 
+/** Every literal start of a secret; the pre-pass (hints.ts) hints token starts that begin one of these. */
+export const SECRET_PREFIXES: readonly string[] = RULES.flatMap((rule) => rule.prefixes);
+
+/** The same rules as sticky regexes, tried only at hinted positions, indexed by first character. */
+const STICKY = RULES.map((rule) => ({ re: new RegExp(rule.re.source, 'y'), validate: rule.validate }));
+const BY_FIRST: number[][] = Array.from({ length: 128 }, () => []);
+RULES.forEach((rule, index) => {
+  for (const first of new Set(rule.prefixes.map((p) => p.charCodeAt(0)))) BY_FIRST[first]!.push(index);
+});
+/** Per rule, where its last match ended: like a global regex, a rule never matches inside its own match. */
+const lastEnd = new Int32Array(RULES.length);
+
 export function createSecretDetector(action: PiiAction): Detector {
   return {
     name: 'secret',
     action,
-    find(text: string, _original: string, out: PiiFinding[]): void {
-      for (const rule of RULES) {
-        rule.re.lastIndex = 0;
-        for (let m = rule.re.exec(text); m !== null; m = rule.re.exec(text)) {
-          if (!rule.validate || rule.validate(m[0])) out.push({ detector: 'secret', start: m.index, end: m.index + m[0].length });
+    find(text: string, _original: string, out: PiiFinding[], hints: Hints): void {
+      if (hints.secretCount > 0) {
+        lastEnd.fill(0);
+        const { secrets, secretCount } = hints;
+        for (let k = 0; k < secretCount; k++) {
+          const at = secrets[k]!;
+          const first = text.charCodeAt(at);
+          if (first >= 128) continue;
+          for (const index of BY_FIRST[first]!) {
+            if (at < lastEnd[index]!) continue;
+            const rule = STICKY[index]!;
+            rule.re.lastIndex = at;
+            const m = rule.re.exec(text);
+            if (m === null) continue;
+            const end = at + m[0].length;
+            lastEnd[index] = end;
+            if (!rule.validate || rule.validate(m[0])) out.push({ detector: 'secret', start: at, end });
+          }
         }
       }
-      findPem(text, out);
+      if (text.indexOf(PEM_BEGIN) !== -1) findPem(text, out);
     },
   };
 }

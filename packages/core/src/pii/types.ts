@@ -1,4 +1,5 @@
 // Public types of the PII gate's detection engine: options, findings, verdicts and the scanner.
+import type { Hints } from './hints.js';
 
 /** What the gate does with a request whose body contains PII. */
 export type PiiAction = 'bypass' | 'block' | 'redact';
@@ -63,6 +64,6 @@ export interface PiiScanner {
 export interface Detector {
   name: string;
   action: PiiAction;
-  /** Appends findings for `folded` (see fold.ts); `original` is the untouched string. */
-  find(folded: string, original: string, out: PiiFinding[]): void;
+  /** Appends findings for `folded` (see fold.ts); `original` is the untouched string; built-ins look only where `hints` point. */
+  find(folded: string, original: string, out: PiiFinding[], hints: Hints): void;
 }

@@ -1,0 +1,151 @@
+// One cheap pass over a (folded) string that finds the few places worth a detector's attention.
+import { SECRET_PREFIXES } from './secret.js';
+
+/**
+ * Where the built-in detectors should look. Clean prose fills none of it, so a clean string costs
+ * this one charCodeAt loop and nothing else. Every field is a superset of what its detector can
+ * match (see the differential test), so skipping everything else never loses a finding.
+ */
+export interface Hints {
+  /** [start, end) pairs of maximal runs of digits and joiners (space - . / ( ) +) holding ≥ 7 digits: card, SSN, phone. */
+  clusters: Int32Array;
+  clusterCount: number;
+  /** Positions of two ASCII letters followed by a digit, not preceded by a letter: IBAN starts. */
+  ibans: Int32Array;
+  ibanCount: number;
+  /** Token starts (no ASCII letter or digit before) whose first two characters begin a secret prefix. */
+  secrets: Int32Array;
+  secretCount: number;
+  /** First '@', or -1: email. */
+  at: number;
+}
+
+/** Fewest digits any digit detector matches: a phone number (7); SSNs need 9, cards 13. */
+export const MIN_CLUSTER_DIGITS = 7;
+
+const OTHER = 0;
+const DIGIT = 1;
+const LETTER = 2;
+const JOINER = 3;
+const AT = 4;
+/** Returned by the class lookup for a character fold() would change. */
+const FOLDS = 5;
+
+const CLASS = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT;
+for (let c = 65; c <= 90; c++) CLASS[c] = LETTER;
+for (let c = 97; c <= 122; c++) CLASS[c] = LETTER;
+for (const ch of ' -./()+') CLASS[ch.charCodeAt(0)] = JOINER;
+CLASS[64] = AT;
+
+/** (first << 7 | second) → 1 when some secret prefix starts with those two ASCII characters. */
+const SECRET_PAIR = new Uint8Array(128 * 128);
+for (const prefix of SECRET_PREFIXES) SECRET_PAIR[(prefix.charCodeAt(0) << 7) | prefix.charCodeAt(1)] = 1;
+
+export function createHints(): Hints {
+  return { clusters: new Int32Array(32), clusterCount: 0, ibans: new Int32Array(16), ibanCount: 0, secrets: new Int32Array(16), secretCount: 0, at: -1 };
+}
+
+/** Same test as fold.ts's foldCode() !== -1, inlined here because it runs per character. */
+function folds(c: number): boolean {
+  return (
+    (c >= 0xff01 && c <= 0xff5e) ||
+    c === 0xa0 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    (c >= 0x2010 && c <= 0x2015) ||
+    c === 0x2212 ||
+    c === 0xfe63
+  );
+}
+
+function grow(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/**
+ * Fills `h` for `text`. With `checkFold`, stops and returns the index of the first character that
+ * fold() would change (the caller folds and scans again); otherwise returns -1.
+ */
+export function prescan(text: string, h: Hints, checkFold: boolean): number {
+  h.clusterCount = 0;
+  h.ibanCount = 0;
+  h.secretCount = 0;
+  h.at = -1;
+  const n = text.length;
+  let clusterStart = -1;
+  let clusterDigits = 0;
+  let letters = 0;
+  let prevDigit = false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    const k = c < 128 ? CLASS[c]! : checkFold && c >= 0xa0 && folds(c) ? FOLDS : OTHER;
+    if (k === LETTER) {
+      if (clusterStart !== -1) {
+        if (clusterDigits >= MIN_CLUSTER_DIGITS) pushCluster(h, clusterStart, i);
+        clusterStart = -1;
+        clusterDigits = 0;
+      }
+      if (letters === 0 && !prevDigit && i + 1 < n) {
+        const next = text.charCodeAt(i + 1);
+        if (next < 128 && SECRET_PAIR[(c << 7) | next] === 1) {
+          if (h.secretCount === h.secrets.length) h.secrets = grow(h.secrets);
+          h.secrets[h.secretCount++] = i;
+        }
+      }
+      letters++;
+      prevDigit = false;
+    } else if (k === DIGIT) {
+      if (clusterStart === -1) clusterStart = i;
+      clusterDigits++;
+      if (letters === 2) {
+        if (h.ibanCount === h.ibans.length) h.ibans = grow(h.ibans);
+        h.ibans[h.ibanCount++] = i - 2;
+      }
+      letters = 0;
+      prevDigit = true;
+    } else if (k === JOINER) {
+      if (clusterStart === -1) clusterStart = i;
+      letters = 0;
+      prevDigit = false;
+    } else {
+      if (k === FOLDS) return i;
+      if (k === AT && h.at === -1) h.at = i;
+      if (clusterStart !== -1) {
+        if (clusterDigits >= MIN_CLUSTER_DIGITS) pushCluster(h, clusterStart, i);
+        clusterStart = -1;
+        clusterDigits = 0;
+      }
+      letters = 0;
+      prevDigit = false;
+    }
+  }
+  if (clusterStart !== -1 && clusterDigits >= MIN_CLUSTER_DIGITS) pushCluster(h, clusterStart, n);
+  return -1;
+}
+
+function pushCluster(h: Hints, start: number, end: number): void {
+  if (h.clusterCount * 2 + 2 > h.clusters.length) h.clusters = grow(h.clusters);
+  h.clusters[h.clusterCount * 2] = start;
+  h.clusters[h.clusterCount * 2 + 1] = end;
+  h.clusterCount++;
+}
+
+/** Hints that point everywhere: detectors given these behave as full scans (reference for tests). */
+export function exhaustiveHints(text: string): Hints {
+  const n = text.length;
+  const all = new Int32Array(Math.max(1, n));
+  for (let i = 0; i < n; i++) all[i] = i;
+  return { clusters: Int32Array.of(0, n), clusterCount: n > 0 ? 1 : 0, ibans: all, ibanCount: n, secrets: all, secretCount: n, at: text.indexOf('@') };
+}
+
+/** Drops buffers a huge hostile input grew, so a scanner does not keep megabytes alive. */
+export function trimHints(h: Hints): void {
+  if (h.clusters.length > 4096) h.clusters = new Int32Array(32);
+  if (h.ibans.length > 4096) h.ibans = new Int32Array(16);
+  if (h.secrets.length > 4096) h.secrets = new Int32Array(16);
+}
