@@ -52,8 +52,8 @@ describe.skipIf(!canRun)('Redis stores when Redis dies and comes back', () => {
     await Promise.all([cache.init(), keys.init(), counters.init()]);
 
     const key = cacheKey('acme');
-    await cache.set(key, makeEntry('acme'), 60_000);
-    expect(await cache.get(key)).toBeDefined();
+    await eventually(() => cache.set(key, makeEntry('acme'), 60_000), 5_000);
+    expect(await eventually(() => cache.get(key), 5_000)).toBeDefined();
     const known = makeKeyRecord();
     await keys.insert(known);
     expect(await keys.findByHash(known.hash)).toEqual(known); // now in the local cache
@@ -91,7 +91,8 @@ describe.skipIf(!canRun)('Redis stores when Redis dies and comes back', () => {
     server = await startRedisServer(port);
     // Same store objects: they reconnect on their own (the new server is empty: no persistence).
     await eventually(() => cache.set(key, makeEntry('acme'), 60_000), 10_000);
-    expect(await cache.get(key)).toBeDefined();
+    // Healthy-path calls still have a 50 ms budget; on a loaded CI machine one may miss it, so retry.
+    expect(await eventually(() => cache.get(key), 5_000)).toBeDefined();
     const fresh = makeKeyRecord();
     await eventually(() => keys.insert(fresh), 10_000);
     expect(await keys.findByHash(fresh.hash)).toEqual(fresh);
