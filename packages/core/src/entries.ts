@@ -108,6 +108,7 @@ const MAX_BATCH = 10_000;
 /**
  * Re-encrypts every stale entry of a store (legacy plaintext, or a token under an older key) under
  * the codec's newest key, keeping each entry's remaining lifetime. Safe to interrupt and to rerun.
+ * Store failures reject the promise (the counts so far went to `onProgress`).
  *
  * Why a crash never loses an entry: each rewrite is one `cache.set` of a complete entry, and every
  * store writes an entry atomically (one Redis SET inside a Lua script; one map assignment in memory).
@@ -131,17 +132,19 @@ export async function rotateStore(cache: CacheStore, codec: EntryCodec, options:
 
   const flush = async (batch: Array<[string, StoredEntry]>): Promise<void> => {
     const now = Date.now();
-    const stale: Array<[string, StoredEntry]> = [];
+    const rewrites: Array<[string, StoredEntry, StoredEntry]> = [];
     for (const [key, entry] of batch) {
       progress.scanned++;
       try {
-        if (codec.isStale(entry)) stale.push([key, entry]);
+        // Resealed here, not at write time: an entry whose first field is merely stale but whose
+        // second is corrupt must count as failed instead of aborting the run.
+        if (codec.isStale(entry)) rewrites.push([key, entry, codec.reseal(entry)]);
         else progress.skipped++;
       } catch {
         progress.failed++;
       }
     }
-    const written = await Promise.all(stale.map(([key, entry]) => rewriteIfUnchanged(cache, key, entry, codec, now)));
+    const written = await Promise.all(rewrites.map(([key, read, next]) => writeIfUnchanged(cache, key, read, next, now)));
     for (const ok of written) ok ? progress.rewritten++ : progress.skipped++;
     onProgress?.({ ...progress });
   };
@@ -160,13 +163,17 @@ export async function rotateStore(cache: CacheStore, codec: EntryCodec, options:
 }
 
 /**
- * Rewrites an entry only if the store still holds the version that was read. Without the check a
- * rotation could bring back an entry erased (privacy erase, integrity delete) while its batch was
- * in flight, or overwrite a fresher answer. The read-then-write window left is one round trip; a
- * store-side compare-and-set would close it.
+ * Writes the resealed entry, with the read entry's remaining lifetime (as rewriteEntry does), only
+ * if the store still holds the version that was read. Without the check a rotation could bring back
+ * an entry erased (privacy erase, integrity delete) while its batch was in flight, or overwrite a
+ * fresher answer. The read-then-write window left is one round trip; a store-side compare-and-set
+ * would close it.
  */
-async function rewriteIfUnchanged(cache: CacheStore, key: string, read: StoredEntry, codec: EntryCodec, now: number): Promise<boolean> {
+async function writeIfUnchanged(cache: CacheStore, key: string, read: StoredEntry, next: StoredEntry, now: number): Promise<boolean> {
+  const ttl = read.expiresAt - now;
+  if (ttl <= 0) return false;
   const current = await cache.get(key);
   if (!current || current.createdAt !== read.createdAt || current.response !== read.response) return false;
-  return rewriteEntry(cache, key, current, codec, now);
+  await cache.set(key, next, ttl);
+  return true;
 }
