@@ -110,7 +110,7 @@ export function createPrometheusMetrics(guard: Guard, options: PrometheusMetrics
       async collect() { const size = await read(); if (size) this.set(size.entries); },
     });
     new client.Gauge({
-      name: named('cache_bytes'), help: 'Bytes of answers held in the cache store.', registers,
+      name: named('cache_bytes'), help: 'Bytes the cache store holds (as the store counts them: sealed entries and indexes).', registers,
       async collect() { const size = await read(); if (size) this.set(size.bytes); },
     });
   }

@@ -9,9 +9,9 @@ import { simhash64 } from './simhash.js';
 function setup(options?: SuspicionOptions, counters: CounterStore = new MemoryCounterStore()) {
   const raised: GuardEvent[] = [];
   const detector = createSuspicionDetector(options, counters, (type, fields) => raised.push({ type, at: new Date().toISOString(), ...fields }));
-  const feed = async (events: Array<Omit<GuardEvent, 'at'>>) => {
+  const feed = async (events: Array<{ type: string } & Record<string, unknown>>) => {
     const results = [];
-    for (const e of events) results.push(await detector.observe({ at: new Date().toISOString(), ...e }));
+    for (const e of events) results.push(await detector.observe({ at: new Date().toISOString(), ...e } as GuardEvent));
     return results;
   };
   return { raised, detector, feed, of: (type: string) => raised.filter((e) => e.type === type) };
