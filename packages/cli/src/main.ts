@@ -4,11 +4,13 @@ import { pathToFileURL } from 'node:url';
 import { CommandError, processIo, UsageError, type CliIo, type CommandGroup } from './context.js';
 import { flagMessage, keysCommand } from './keys.js';
 import { cryptoCommand } from './crypto.js';
+import { privacyCommand } from './privacy.js';
 
 /** Command groups by name; `crypto`, `privacy` and `doctor` are added here, one file each. */
 export const COMMAND_GROUPS: Record<string, CommandGroup> = {
   keys: keysCommand,
   crypto: cryptoCommand,
+  privacy: privacyCommand,
 };
 
 function topUsage(): string {
