@@ -1,4 +1,5 @@
 // Fernet symmetric tokens (https://github.com/fernet/spec), interoperable with Python's cryptography.fernet.
+import { randomIv } from './random-iv.js';
 import {
   createCipheriv,
   createDecipheriv,
@@ -83,7 +84,7 @@ export class Fernet {
   /** Encrypts `data` (strings as UTF-8) into a token readable by any spec-compliant Fernet. */
   encrypt(data: string | Uint8Array, opts: FernetEncryptOptions = {}): string {
     const plaintext = toBytes(data);
-    const iv = opts.iv ?? randomBytes(BLOCK);
+    const iv = opts.iv ?? randomIv();
     if (!(iv instanceof Uint8Array) || iv.byteLength !== BLOCK) throw new TypeError('Fernet IV must be 16 bytes');
     return this.encryptParts(plaintext, unixSeconds(opts.now), iv);
   }

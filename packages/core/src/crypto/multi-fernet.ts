@@ -1,5 +1,5 @@
 // Key rotation over several Fernet keys: encrypt with the newest, decrypt with any (Python's MultiFernet).
-import { randomBytes } from 'node:crypto';
+import { randomIv } from './random-iv.js';
 import { decodeUtf8, Fernet, InvalidToken, parseToken, type FernetDecryptOptions, type FernetEncryptOptions, type FernetTokenParts } from './fernet.js';
 
 /** Result of {@link MultiFernet.decryptWithIndex}. */
@@ -77,7 +77,7 @@ export class MultiFernet {
   rotate(token: string): string {
     const parts = parseToken(token);
     const { data } = this.#open(parts);
-    return this.#fernets[0]!.encryptParts(data, parts.timestamp, randomBytes(16));
+    return this.#fernets[0]!.encryptParts(data, parts.timestamp, randomIv());
   }
 
   get [Symbol.toStringTag](): string {
