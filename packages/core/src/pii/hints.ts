@@ -25,16 +25,13 @@ export const MIN_CLUSTER_DIGITS = 7;
 
 const OTHER = 0;
 const DIGIT = 1;
-const LETTER = 2;
-const JOINER = 3;
-const AT = 4;
+const JOINER = 2;
+const AT = 3;
 /** Returned by the class lookup for a character fold() would change. */
-const FOLDS = 5;
+const FOLDS = 4;
 
 const CLASS = new Uint8Array(128);
 for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT;
-for (let c = 65; c <= 90; c++) CLASS[c] = LETTER;
-for (let c = 97; c <= 122; c++) CLASS[c] = LETTER;
 for (const ch of ' -./()+') CLASS[ch.charCodeAt(0)] = JOINER;
 CLASS[64] = AT;
 
@@ -81,36 +78,41 @@ export function prescan(text: string, h: Hints, checkFold: boolean): number {
   let clusterDigits = 0;
   let letters = 0;
   let prevDigit = false;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  while (i < n) {
     const c = text.charCodeAt(i);
-    const k = c < 128 ? CLASS[c]! : checkFold && c >= 0xa0 && folds(c) ? FOLDS : OTHER;
-    if (k === LETTER) {
+    if (((c | 32) - 97) >>> 0 < 26) {
+      // An ASCII word, walked in a tight loop: the common case in prose.
       if (clusterStart !== -1) {
         if (clusterDigits >= MIN_CLUSTER_DIGITS) pushCluster(h, clusterStart, i);
         clusterStart = -1;
         clusterDigits = 0;
       }
-      if (letters === 0 && !prevDigit && i + 1 < n) {
+      const wordStart = i;
+      if (!prevDigit && i + 1 < n) {
         const next = text.charCodeAt(i + 1);
         if (next < 128 && SECRET_PAIR[(c << 7) | next] === 1) {
           if (h.secretCount === h.secrets.length) h.secrets = grow(h.secrets);
           h.secrets[h.secretCount++] = i;
         }
       }
-      letters++;
+      i++;
+      while (i < n && ((text.charCodeAt(i) | 32) - 97) >>> 0 < 26) i++;
+      letters = i - wordStart;
       prevDigit = false;
-    } else if (k === DIGIT) {
+      continue;
+    }
+    const k = c < 128 ? CLASS[c]! : checkFold && c >= 0xa0 && folds(c) ? FOLDS : OTHER;
+    if (k === DIGIT) {
       if (clusterStart === -1) clusterStart = i;
       clusterDigits++;
       if (letters === 2) {
         if (h.ibanCount === h.ibans.length) h.ibans = grow(h.ibans);
         h.ibans[h.ibanCount++] = i - 2;
       }
-      letters = 0;
       prevDigit = true;
     } else if (k === JOINER) {
       if (clusterStart === -1) clusterStart = i;
-      letters = 0;
       prevDigit = false;
     } else {
       if (k === FOLDS) return i;
@@ -120,9 +122,10 @@ export function prescan(text: string, h: Hints, checkFold: boolean): number {
         clusterStart = -1;
         clusterDigits = 0;
       }
-      letters = 0;
       prevDigit = false;
     }
+    letters = 0;
+    i++;
   }
   if (clusterStart !== -1 && clusterDigits >= MIN_CLUSTER_DIGITS) pushCluster(h, clusterStart, n);
   return -1;

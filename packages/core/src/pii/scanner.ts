@@ -7,7 +7,7 @@ import { createHints, prescan, trimHints } from './hints.js';
 import { createIbanDetector } from './iban.js';
 import { normalizePiiOptions, type PiiConfig } from './options.js';
 import { createPhoneDetector } from './phone.js';
-import { createSecretDetector } from './secret.js';
+import { createSecretDetector, PEM_BEGIN } from './secret.js';
 import { createSsnDetector } from './ssn.js';
 import type { BuiltinDetector, Detector, PiiAction, PiiFinding, PiiOptions, PiiScanner, PiiVerdict } from './types.js';
 
@@ -53,41 +53,95 @@ function textOf(value: unknown): string | undefined {
 }
 
 /**
- * Collects every string, number and object key in document order without recursion (deeply nested
- * JSON cannot overflow the stack), stopping as soon as the total exceeds `max` characters.
+ * Every string, number and object key of a body in document order, as parallel arrays reused from
+ * call to call (no object per string): the walk of a clean body allocates next to nothing.
  */
-function collect(root: unknown, max: number): Slot[] | undefined {
-  const slots: Slot[] = [];
-  let total = 0;
-  const seen = new Set<object>();
-  const stack: Array<{ value: unknown; holder: Slot['holder']; key: string | number }> = [{ value: root, holder: undefined, key: 0 }];
-  while (stack.length > 0) {
-    const { value, holder, key } = stack.pop()!;
-    const text = textOf(value);
-    if (text !== undefined) {
-      total += text.length;
-      if (total > max) return undefined;
-      slots.push({ holder, key, isKey: false, text });
-      continue;
-    }
-    if (Array.isArray(value)) {
-      if (seen.has(value)) continue;
-      seen.add(value);
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], holder: value, key: i });
-    } else if (isPlainObject(value)) {
-      if (seen.has(value)) continue;
-      seen.add(value);
-      const keys = Object.keys(value);
-      // Keys are scanned first, in order, then the values (pushed in reverse so they pop in order).
-      for (const k of keys) {
-        total += k.length;
-        if (total > max) return undefined;
-        slots.push({ holder: value, key: k, isKey: true, text: k });
+class Walk {
+  texts: string[] = [];
+  holders: Array<Slot['holder']> = [];
+  keys: Array<string | number> = [];
+  isKey: boolean[] = [];
+  count = 0;
+  private readonly stackValues: unknown[] = [];
+  private readonly stackHolders: Array<Slot['holder']> = [];
+  private readonly stackKeys: Array<string | number> = [];
+  private readonly seen = new Set<object>();
+
+  private add(holder: Slot['holder'], key: string | number, isKey: boolean, text: string): void {
+    const k = this.count++;
+    this.texts[k] = text;
+    this.holders[k] = holder;
+    this.keys[k] = key;
+    this.isKey[k] = isKey;
+  }
+
+  private push(value: unknown, holder: Slot['holder'], key: string | number): void {
+    this.stackValues.push(value);
+    this.stackHolders.push(holder);
+    this.stackKeys.push(key);
+  }
+
+  /**
+   * Collects without recursion (deeply nested JSON cannot overflow the stack), stopping with false
+   * as soon as the total exceeds `max` characters.
+   */
+  collect(root: unknown, max: number): boolean {
+    this.count = 0;
+    let total = 0;
+    const { stackValues, stackHolders, stackKeys, seen } = this;
+    stackValues.length = 0;
+    stackHolders.length = 0;
+    stackKeys.length = 0;
+    this.push(root, undefined, 0);
+    try {
+      while (stackValues.length > 0) {
+        const value = stackValues.pop();
+        const holder = stackHolders.pop();
+        const key = stackKeys.pop()!;
+        const text = textOf(value);
+        if (text !== undefined) {
+          total += text.length;
+          if (total > max) return false;
+          this.add(holder, key, false, text);
+          continue;
+        }
+        if (Array.isArray(value)) {
+          if (seen.has(value)) continue;
+          seen.add(value);
+          for (let i = value.length - 1; i >= 0; i--) this.push(value[i], value, i);
+        } else if (isPlainObject(value)) {
+          if (seen.has(value)) continue;
+          seen.add(value);
+          const keys = Object.keys(value);
+          // Keys are scanned first, in order, then the values (pushed in reverse so they pop in order).
+          for (const k of keys) {
+            total += k.length;
+            if (total > max) return false;
+            this.add(value, k, true, k);
+          }
+          for (let i = keys.length - 1; i >= 0; i--) this.push(value[keys[i]!], value, keys[i]!);
+        }
       }
-      for (let i = keys.length - 1; i >= 0; i--) stack.push({ value: value[keys[i]!], holder: value, key: keys[i]! });
+      return true;
+    } finally {
+      seen.clear();
     }
   }
-  return slots;
+
+  /** Lets go of the body's objects and of arrays a huge body grew. */
+  release(): void {
+    const keep = Math.min(this.count, 256);
+    for (const a of [this.texts, this.holders, this.keys, this.isKey] as unknown[][]) {
+      a.length = keep;
+      a.fill(undefined, 0, keep);
+    }
+    this.count = 0;
+    if (this.stackValues.length > 0) {
+      this.stackValues.length = 0;
+      this.stackHolders.length = 0;
+      this.stackKeys.length = 0;
+    }
+  }
 }
 
 /** Deep copy of arrays and plain objects (iteratively); returns the copy and original → copy map. */
@@ -148,6 +202,8 @@ function resolveOverlaps(findings: PiiFinding[], rank: Map<string, number>): Pii
 export function compilePii(options?: PiiOptions, optionName = 'pii'): PiiScanner {
   const config = normalizePiiOptions(options, optionName);
   const detectors = buildDetectors(config);
+  // Built-ins come first in `detectors`, customs after them.
+  const builtinCount = detectors.length - config.custom.length;
   const actionOf = new Map<string, PiiAction>(detectors.map((d) => [d.name, d.action]));
   const rank = new Map<string, number>(detectors.map((d, i) => [d.name, ACTION_RANK[d.action] * 1000 + i]));
 
@@ -155,8 +211,9 @@ export function compilePii(options?: PiiOptions, optionName = 'pii'): PiiScanner
   const shared = createHints();
   let busy = false;
 
-  const scanText = (text: string): PiiFinding[] => {
-    if (typeof text !== 'string' || text.length === 0) return [];
+  /** Findings in one string, or undefined when it is clean (the common case allocates nothing). */
+  const findIn = (text: string): PiiFinding[] | undefined => {
+    if (text.length === 0) return undefined;
     const hints = busy ? createHints() : shared;
     const outer = !busy;
     busy = true;
@@ -168,8 +225,10 @@ export function compilePii(options?: PiiOptions, optionName = 'pii'): PiiScanner
         prescan(folded, hints, false);
       }
       const out: PiiFinding[] = [];
-      for (const detector of detectors) detector.find(folded, text, out, hints);
-      return resolveOverlaps(out, rank);
+      // Built-ins find nothing where the pre-pass pointed nowhere (a PEM block needs its '-----BEGIN ').
+      const builtinsIdle = hints.clusterCount === 0 && hints.ibanCount === 0 && hints.secretCount === 0 && hints.at === -1 && folded.indexOf(PEM_BEGIN) === -1;
+      for (let d = builtinsIdle ? builtinCount : 0; d < detectors.length; d++) detectors[d]!.find(folded, text, out, hints);
+      return out.length === 0 ? undefined : resolveOverlaps(out, rank);
     } finally {
       if (outer) {
         busy = false;
@@ -178,27 +237,47 @@ export function compilePii(options?: PiiOptions, optionName = 'pii'): PiiScanner
     }
   };
 
+  const scanText = (text: string): PiiFinding[] => {
+    if (typeof text !== 'string') return [];
+    return findIn(text) ?? [];
+  };
+
+  const sharedWalk = new Walk();
+  let walking = false;
+
   const inspect = (body: unknown, req?: unknown): PiiVerdict => {
     const value = config.extract ? config.extract(body, req) : body;
-    const slots = collect(value, config.maxScanChars);
-    if (!slots) return { action: 'too_large', counts: {} };
-    const counts: Record<string, number> = {};
-    const hits: Array<{ slot: Slot; findings: PiiFinding[] }> = [];
-    let strongest: PiiAction | undefined;
-    for (const slot of slots) {
-      const findings = scanText(slot.text);
-      if (findings.length === 0) continue;
-      hits.push({ slot, findings });
-      for (const f of findings) {
-        counts[f.detector] = (counts[f.detector] ?? 0) + 1;
-        const action = actionOf.get(f.detector) ?? config.action;
-        if (strongest === undefined || ACTION_RANK[action] < ACTION_RANK[strongest]) strongest = action;
+    // A custom `test` that inspects re-entrantly gets its own walk.
+    const walk = walking ? new Walk() : sharedWalk;
+    const outer = !walking;
+    walking = true;
+    try {
+      if (!walk.collect(value, config.maxScanChars)) return { action: 'too_large', counts: {} };
+      const counts: Record<string, number> = {};
+      let hits: Array<{ slot: Slot; findings: PiiFinding[] }> | undefined;
+      let strongest: PiiAction | undefined;
+      const { texts, holders, keys, isKey, count } = walk;
+      for (let k = 0; k < count; k++) {
+        const text = texts[k]!;
+        const findings = findIn(text);
+        if (findings === undefined) continue;
+        (hits ??= []).push({ slot: { holder: holders[k], key: keys[k]!, isKey: isKey[k]!, text }, findings });
+        for (const f of findings) {
+          counts[f.detector] = (counts[f.detector] ?? 0) + 1;
+          const action = actionOf.get(f.detector) ?? config.action;
+          if (strongest === undefined || ACTION_RANK[action] < ACTION_RANK[strongest]) strongest = action;
+        }
+      }
+      if (strongest === undefined || hits === undefined) return { action: 'none', counts };
+      if (strongest !== 'redact') return { action: strongest, counts };
+      // Redaction is applied to the whole body even when `extract` narrowed the scan to a part of it.
+      return { action: 'redact', counts, body: redact(body, value, hits) };
+    } finally {
+      if (outer) {
+        walking = false;
+        walk.release();
       }
     }
-    if (strongest === undefined) return { action: 'none', counts };
-    if (strongest !== 'redact') return { action: strongest, counts };
-    // Redaction is applied to the whole body even when `extract` narrowed the scan to a part of it.
-    return { action: 'redact', counts, body: redact(body, value, hits) };
   };
 
   return { scanText, inspect };

@@ -36,7 +36,7 @@ const RULES: SecretRule[] = [
   { re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,4096}\.eyJ[A-Za-z0-9_-]{1,16384}\.[A-Za-z0-9_-]{0,4096}/g, prefixes: ['eyJ'], validate: jwtHeaderValid },
 ];
 
-const PEM_BEGIN = '-----BEGIN ';
+export const PEM_BEGIN = '-----BEGIN ';
 const PEM_MAX = 16_384;
 const PEM_HEADER = /^-----BEGIN (?:[A-Z0-9]{1,16} ){0,3}PRIVATE KEY-----/;
 
