@@ -111,10 +111,6 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   }
   // Lockout counters are shared whenever the instance already talks to Redis.
   counters = redisUrl ? new (await redisModule()).RedisCounterStore(redisOptions(redisUrl)) : new MemoryCounterStore();
-  // With keys in Redis, the counters sit on the same Redis: while it is down, unknown keys already
-  // fail closed (503), so failing the lockout check closed as well would only turn away the keys
-  // the key store still vouches for from its local cache (the issue 7 failure policy).
-  const lockoutFailOpen = flag(env, 'VECTORCACHE_LOCKOUT_FAIL_OPEN', /^rediss?:\/\//.test(keyStoreUrl));
 
   let secret = env.VECTORCACHE_ENCRYPTION_SECRET;
   if (!secret) {
@@ -146,7 +142,6 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     lockout: {
       maxFailures: int(env, 'VECTORCACHE_LOCKOUT_MAX_FAILURES', 10, 1),
       windowMs: int(env, 'VECTORCACHE_LOCKOUT_WINDOW_MS', 60_000, 1000),
-      failOpen: lockoutFailOpen,
     },
   };
 

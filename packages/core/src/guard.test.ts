@@ -81,12 +81,16 @@ describe('failure policy', () => {
     expect(events.some((e) => e.type === 'cache.unavailable')).toBe(true);
   });
 
-  it('a counter store that throws → 503 unless lockout.failOpen', async () => {
+  it('a counter store that throws: keys are still verified (bad ones refused), or 503 with whenUnavailable: deny', async () => {
     const broken: CounterStore = { increment: () => { throw new Error('x'); }, get: () => { throw new Error('x'); }, reset: () => undefined };
-    const closed = await setup({ counters: broken });
-    expect((await closed.guard.handle(view(closed.key))).kind).toBe('deny');
-    const open = await setup({ counters: broken, lockout: { failOpen: true } });
-    expect((await open.guard.handle(view(open.key))).kind).toBe('pass');
+    const auth = await setup({ counters: broken });
+    expect((await auth.guard.handle(view(auth.key))).kind).toBe('pass');
+    const bad = await auth.guard.handle(view('vc_dev_garbage'));
+    expect(bad.kind === 'deny' && bad.problem.code).toBe('malformed_api_key');
+    expect(auth.events.some((e) => e.type === 'counters.unavailable')).toBe(true);
+    const strict = await setup({ counters: broken, lockout: { whenUnavailable: 'deny' } });
+    const denied = await strict.guard.handle(view(strict.key));
+    expect(denied.kind === 'deny' && denied.status).toBe(503);
   });
 
   it('a tampered entry is a miss, deleted, and raises cache.integrity_failure', async () => {

@@ -382,7 +382,8 @@ class GuardImpl implements Guard {
         state = await this.#counters.get(lockKey);
       } catch {
         this.#emit('counters.unavailable', { requestId, clientAddress });
-        if (!lockout.failOpen) return this.#deny('key_store_unavailable', ctx, { detail: 'The failure counter store did not answer; try again shortly.' });
+        // The key is still verified below, so a bad key is refused either way; only counting pauses.
+        if (lockout.whenUnavailable === 'deny') return this.#deny('key_store_unavailable', ctx, { detail: 'The failure counter store did not answer; try again shortly.' });
       }
       if (state && state.count >= lockout.maxFailures) {
         const retryAfterSeconds = Math.max(1, Math.ceil((state.resetAt - now) / 1000));

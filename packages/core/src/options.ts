@@ -12,8 +12,11 @@ export interface LockoutOptions {
   maxFailures?: number;
   /** Length of the counting window (and of the lockout) in ms or as "1m". Defaults to 60_000. */
   windowMs?: number | string;
-  /** Let requests through when the counter store cannot answer (instead of 503). Defaults to false. */
-  failOpen?: boolean;
+  /**
+   * When the counter store cannot answer: 'authenticate' still verifies every key (bad keys are refused,
+   * valid ones pass) but cannot count or enforce lockouts; 'deny' answers 503 to everyone. Defaults to 'authenticate'.
+   */
+  whenUnavailable?: 'authenticate' | 'deny';
 }
 
 export interface GuardOptions {
@@ -90,7 +93,7 @@ export interface NormalizedOptions {
   subject: ((req: unknown) => string | undefined | null) | undefined;
   retentionMs: number;
   ttlMs: number;
-  lockout: { maxFailures: number; windowMs: number; failOpen: boolean } | false;
+  lockout: { maxFailures: number; windowMs: number; whenUnavailable: 'authenticate' | 'deny' } | false;
   counters: CounterStore | undefined;
   maxBodyBytes: number;
   maxEntryBytes: number;
@@ -201,20 +204,22 @@ export function normalizeOptions(input: GuardOptions, env: NodeJS.ProcessEnv = p
   const ttlMs = o.ttl === undefined ? retentionMs : requireDuration('ttl', o.ttl);
   if (ttlMs <= 0) throw optionError('ttl', 'must be longer than zero.');
 
-  let lockout: NormalizedOptions['lockout'] = { maxFailures: 10, windowMs: 60_000, failOpen: false };
+  let lockout: NormalizedOptions['lockout'] = { maxFailures: 10, windowMs: 60_000, whenUnavailable: 'authenticate' };
   if (o.lockout === false) lockout = false;
   else if (o.lockout !== undefined) {
     if (typeof o.lockout !== 'object' || o.lockout === null) throw optionError('lockout', 'must be an object such as { maxFailures: 10, windowMs: 60_000 } or false.');
     const l = o.lockout as Record<string, unknown>;
     for (const name of Object.keys(l)) {
-      if (!['maxFailures', 'windowMs', 'failOpen'].includes(name)) {
-        throw optionError(`lockout.${name}`, `is not a lockout option.${didYouMean(name, ['maxFailures', 'windowMs', 'failOpen'])}`);
+      if (!['maxFailures', 'windowMs', 'whenUnavailable'].includes(name)) {
+        throw optionError(`lockout.${name}`, `is not a lockout option.${didYouMean(name, ['maxFailures', 'windowMs', 'whenUnavailable'])}`);
       }
     }
     lockout = {
       maxFailures: positiveInt('lockout.maxFailures', l.maxFailures, 10),
       windowMs: l.windowMs === undefined ? 60_000 : requireDuration('lockout.windowMs', l.windowMs),
-      failOpen: bool('lockout.failOpen', l.failOpen, false),
+      whenUnavailable: l.whenUnavailable === undefined ? 'authenticate' : l.whenUnavailable === 'authenticate' || l.whenUnavailable === 'deny' ? l.whenUnavailable : (() => {
+        throw optionError('lockout.whenUnavailable', 'must be "authenticate" or "deny".');
+      })(),
     };
     if (lockout.windowMs < 1000) throw optionError('lockout.windowMs', 'must be at least one second.');
   }
