@@ -1,7 +1,8 @@
 // Two example-server processes on one Redis: shared cache, revocation within 1 s, shared lockout, erase seen by both.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createKey, generateApiKey, revokeKey } from '@vectorcache/core';
+import { createKey, generateApiKey } from '@vectorcache/core';
+import { run } from '@vectorcache/cli';
 import { RedisKeyStore } from '@vectorcache/redis';
 import { REDIS_URL, RUN_ID, deletePrefix, probeRedis, requireOrNotice, scanKeys, uniquePrefix } from '../stores/redis-helpers.js';
 import { call, chat, startExample, stopAll, until, type ExampleProcess } from './processes.js';
@@ -10,8 +11,7 @@ const available = await probeRedis();
 requireOrNotice(available, `Redis on ${REDIS_URL}`);
 
 const quiet = { info() {}, warn() {}, error() {} };
-// Distinct from the other suites' prefixes and from every other run; the servers get it through
-// VECTORCACHE_REDIS_PREFIX and the test's own key store uses it directly (the CLI has no prefix flag).
+// VECTORCACHE_REDIS_PREFIX for the servers and the CLI alike.
 const PREFIX = `${uniquePrefix()}multi:`;
 const TENANT = `multi-${RUN_ID}`;
 /** Each test reports its own client address (through the trusted loopback hop), so lockout counts never mix. */
@@ -82,7 +82,10 @@ describe.skipIf(!available)('two example servers sharing one Redis', () => {
     expect((await call(b.url, '/v1/chat/completions', { key: doomed.key, body, client: address })).status).toBe(200);
     expect((await call(a.url, '/v1/chat/completions', { key: doomed.key, body, client: address })).status).toBe(200);
 
-    await revokeKey(keys, doomed.record.id);
+    // Revoked through the CLI, as an operator would, against the same Redis and prefix.
+    const silent = { write: () => true };
+    const code = await run(['keys', 'revoke', doomed.record.id, '--store', REDIS_URL, '--json'], { stdout: silent, stderr: silent, env: { VECTORCACHE_REDIS_PREFIX: PREFIX } });
+    expect(code).toBe(0);
     const refused = (server: ExampleProcess) => until('revocation seen', 3_000, async () => {
       const reply = await call(server.url, '/v1/chat/completions', { key: doomed.key, body, client: address });
       if (reply.status === 200) return false;

@@ -14,7 +14,7 @@ export interface OpenedKeyStore {
   close(): Promise<void>;
 }
 
-type RedisModule = { RedisKeyStore?: new (options: { url: string }) => KeyStore };
+type RedisModule = { RedisKeyStore?: new (options: { url: string; prefix?: string }) => KeyStore };
 
 /**
  * Opens `url` (or VECTORCACHE_KEY_STORE, or the default file). File paths are relative to `cwd`.
@@ -54,7 +54,9 @@ export async function openKeyStore(url: string | undefined, options: { env: Reco
       throw new CommandError(`cannot load ${specifier} for a Redis key store (${(error as Error).message.split('\n')[0]})`, { cause: error });
     }
     if (typeof mod.RedisKeyStore !== 'function') throw new CommandError(`${specifier} does not provide RedisKeyStore`);
-    const store = new mod.RedisKeyStore({ url: text });
+    // The same key prefix as the servers (VECTORCACHE_REDIS_PREFIX), so both see one set of keys.
+    const prefix = options.env.VECTORCACHE_REDIS_PREFIX;
+    const store = new mod.RedisKeyStore(prefix ? { url: text, prefix } : { url: text });
     try {
       await store.init?.();
     } catch (error) {
