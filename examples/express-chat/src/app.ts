@@ -2,7 +2,7 @@
 import express, { type Express } from 'express';
 import { createGuard, type Guard } from '@vectorcache/core';
 import { vectorcache } from '@vectorcache/express';
-import { sseEvents, type ExampleConfig } from 'example-shared';
+import { exampleMetrics, metricsReply, sseEvents, type ExampleConfig } from 'example-shared';
 
 export function createApp(config: Pick<ExampleConfig, 'guard' | 'backend'>): { app: Express; guard: Guard } {
   const guard = createGuard(config.guard);
@@ -11,6 +11,15 @@ export function createApp(config: Pick<ExampleConfig, 'guard' | 'backend'>): { a
   // Before the guard: load balancers probe it over plain HTTP without a key.
   app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
   app.use(vectorcache(guard));
+  const metrics = exampleMetrics(guard, config.guard.cache);
+  app.get('/metrics', async (req, res, next) => {
+    try {
+      const reply = await metricsReply(req.vectorcache, metrics);
+      res.status(reply.status).set(reply.headers).send(reply.body);
+    } catch (error) {
+      next(error);
+    }
+  });
   app.post('/v1/chat/completions', async (req, res, next) => {
     try {
       const result = await config.backend.complete(req.body ?? {}, {});

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { PassThrough } from 'node:stream';
 import { createGuard, type Guard } from '@vectorcache/core';
 import { vectorcache } from '@vectorcache/fastify';
-import { sseEvents, type ChatBody, type ExampleConfig } from 'example-shared';
+import { exampleMetrics, metricsReply, sseEvents, type ChatBody, type ExampleConfig } from 'example-shared';
 
 export async function createApp(config: Pick<ExampleConfig, 'guard' | 'backend'>, serverFactory?: Parameters<typeof Fastify>[0]): Promise<{ app: FastifyInstance; guard: Guard }> {
   const guard = createGuard(config.guard);
@@ -14,6 +14,11 @@ export async function createApp(config: Pick<ExampleConfig, 'guard' | 'backend'>
   });
   await app.register(async (guarded) => {
     await guarded.register(vectorcache, { guard });
+    const metrics = exampleMetrics(guard, config.guard.cache);
+    guarded.get('/metrics', async (request, reply) => {
+      const answer = await metricsReply(request.vectorcache, metrics);
+      return reply.code(answer.status).headers(answer.headers).send(answer.body);
+    });
     guarded.post('/v1/chat/completions', async (request, reply) => {
       const result = await config.backend.complete((request.body ?? {}) as ChatBody, {});
       if (result.kind === 'json') return reply.code(result.status).send(result.body);

@@ -3,12 +3,13 @@ import Koa from 'koa';
 import { PassThrough } from 'node:stream';
 import { createGuard, type Guard } from '@vectorcache/core';
 import { vectorcache } from '@vectorcache/koa';
-import { sseEvents, type ChatBody, type ExampleConfig } from 'example-shared';
+import { exampleMetrics, metricsReply, sseEvents, type ChatBody, type ExampleConfig } from 'example-shared';
 
 export function createApp(config: Pick<ExampleConfig, 'guard' | 'backend'>): { app: Koa; guard: Guard } {
   const guard = createGuard(config.guard);
   const app = new Koa();
   const guarded = vectorcache(guard);
+  const metrics = exampleMetrics(guard, config.guard.cache);
   app.use(async (ctx, next) => {
     // Before the guard: load balancers probe it over plain HTTP without a key.
     if (ctx.path === '/healthz' && ctx.method === 'GET') {
@@ -18,6 +19,13 @@ export function createApp(config: Pick<ExampleConfig, 'guard' | 'backend'>): { a
     await guarded(ctx, next);
   });
   app.use(async (ctx) => {
+    if (ctx.path === '/metrics' && ctx.method === 'GET') {
+      const reply = await metricsReply(ctx.state.vectorcache, metrics);
+      ctx.status = reply.status;
+      ctx.set(reply.headers);
+      ctx.body = reply.body;
+      return;
+    }
     if (ctx.path !== '/v1/chat/completions' || ctx.method !== 'POST') {
       ctx.status = 404;
       ctx.body = { error: { message: 'Not found' } };
