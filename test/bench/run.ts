@@ -1,0 +1,82 @@
+// `pnpm bench [--quick] [--only=http|inprocess] [--profile[=express|koa|fastify]]`: runs the issue-9 benchmark, prints one table, writes results.json.
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { runHttp, type Framework, type HttpRow, type HttpSettings } from './http.js';
+import { IN_PROCESS_SETTINGS, runInProcess, type BenchRow } from './inprocess.js';
+import { formatProfile, profileMissPath } from './profile.js';
+import { evaluateGoals, machine, renderTable, type Results } from './report.js';
+
+const HTTP_SETTINGS: Record<'full' | 'quick', HttpSettings> = {
+  full: { rounds: 3, durationS: 5, warmupS: 1, connections: 10, frameworks: ['express', 'koa', 'fastify'] },
+  quick: { rounds: 1, durationS: 2, warmupS: 0.5, connections: 10, frameworks: ['express', 'koa', 'fastify'] },
+};
+
+const USAGE = `usage: pnpm bench [--quick] [--only=http|inprocess] [--profile[=express|koa|fastify]]
+  (no flag)   full run: HTTP 3 rounds × 5 s per case, in-process 7 rounds (under 10 minutes)
+  --quick     HTTP 1 round × 2 s, in-process 5 short rounds (under 2 minutes)
+  --only=…    run one part only (goals of the other part show n/a)
+  --profile   CPU-profile the guarded miss path (default express) and print its top 15 self-time frames`;
+
+function parseArgs(argv: string[]): { quick: boolean; only?: 'http' | 'inprocess'; profile?: Framework } {
+  const out: { quick: boolean; only?: 'http' | 'inprocess'; profile?: Framework } = { quick: false };
+  for (const arg of argv) {
+    if (arg === '--') continue;
+    if (arg === '--quick') out.quick = true;
+    else if (arg === '--only=http' || arg === '--only=inprocess') out.only = arg.slice(7) as 'http' | 'inprocess';
+    else if (arg === '--profile') out.profile = 'express';
+    else if (/^--profile=(express|koa|fastify)$/.test(arg)) out.profile = arg.slice(10) as Framework;
+    else {
+      console.error(arg === '--help' || arg === '-h' ? USAGE : `unknown argument ${arg}\n${USAGE}`);
+      process.exit(arg === '--help' || arg === '-h' ? 0 : 2);
+    }
+  }
+  return out;
+}
+
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.profile) {
+    const report = await profileMissPath(args.profile, args.quick ? 4 : 10);
+    console.log(formatProfile(report));
+    return;
+  }
+  const mode = args.quick ? 'quick' : 'full';
+  const started = Date.now();
+  const results: Results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    machine: machine(),
+    mode,
+    settings: { http: HTTP_SETTINGS[mode], inProcess: IN_PROCESS_SETTINGS[mode] },
+    http: [] as HttpRow[],
+    inProcess: [] as BenchRow[],
+    goals: [],
+  };
+  if (results.machine.loadAverageAtStart[0]! > results.machine.cores * 0.5) {
+    progress(`note: load average ${results.machine.loadAverageAtStart[0]} on ${results.machine.cores} cores; figures will be noisy`);
+  }
+  if (args.only !== 'inprocess') {
+    progress(`HTTP (${mode}): ${HTTP_SETTINGS[mode].rounds} round(s) of ${HTTP_SETTINGS[mode].durationS} s per case`);
+    results.http = await runHttp(HTTP_SETTINGS[mode], progress);
+  }
+  if (args.only !== 'http') {
+    progress(`in-process (${mode})`);
+    results.inProcess = await runInProcess(IN_PROCESS_SETTINGS[mode], progress);
+  }
+  results.goals = evaluateGoals(results.http, results.inProcess);
+  results.machine.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
+  results.durationS = Math.round((Date.now() - started) / 100) / 10;
+  console.log(renderTable(results));
+  const file = fileURLToPath(new URL('./results.json', import.meta.url));
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  progress(`\n${results.durationS} s; wrote ${file}`);
+  if (results.http.some((row) => row.check?.includes('INVALID'))) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
