@@ -9,6 +9,7 @@ import {
   rotateStore,
   type CacheStore,
   type EncryptionOptions,
+  type Logger,
   type RotationProgress,
 } from '@vectorcache/core';
 import { CommandError, UsageError, type CliIo, type CommandGroup } from './context.js';
@@ -83,9 +84,9 @@ export function encryptionFromEnv(env: Record<string, string | undefined>): Encr
   return { secret, previousSecrets, ...(env.VECTORCACHE_ENCRYPTION_SALT ? { salt: env.VECTORCACHE_ENCRYPTION_SALT } : {}) };
 }
 
-type RedisModule = { RedisCacheStore?: new (options: { url: string; prefix?: string; commandTimeoutMs?: number; adminTimeoutMs?: number }) => CacheStore };
+type RedisModule = { RedisCacheStore?: new (options: { url: string; prefix?: string; commandTimeoutMs?: number; adminTimeoutMs?: number; logger?: Logger }) => CacheStore };
 
-async function openCacheStore(url: string | undefined, prefix: string | undefined): Promise<CacheStore> {
+async function openCacheStore(url: string | undefined, prefix: string | undefined, io: CliIo): Promise<CacheStore> {
   if (url === undefined || url.trim() === '') throw new UsageError('crypto rotate needs --store redis://host:port/db', 'crypto');
   // The URL is never echoed: it may carry a password.
   if (!/^rediss?:\/\//i.test(url)) throw new UsageError('--store must be redis://host:port/db (also rediss://); an in-memory cache lives and rotates inside its own process', 'crypto');
@@ -103,7 +104,10 @@ async function openCacheStore(url: string | undefined, prefix: string | undefine
   }
   if (typeof mod.RedisCacheStore !== 'function') throw new CommandError(`${specifier} does not provide RedisCacheStore`);
   // Generous bounds: this is a batch job, not a request path.
-  const store = new mod.RedisCacheStore({ url, ...(prefix !== undefined && { prefix }), commandTimeoutMs: 5_000, adminTimeoutMs: 30_000 });
+  // Connection notices go to our stderr (they carry the error code, never the URL).
+  const line = (obj: object, msg?: string): void => void io.stderr.write(`${msg ?? 'vectorcache: Redis'} ${JSON.stringify(obj)}\n`);
+  const logger: Logger = { info: line, warn: line, error: line };
+  const store = new mod.RedisCacheStore({ url, ...(prefix !== undefined && { prefix }), commandTimeoutMs: 5_000, adminTimeoutMs: 30_000, logger });
   await store.init?.();
   return store;
 }
@@ -124,7 +128,7 @@ async function rotate(values: Values, io: CliIo): Promise<number> {
     warn: (w) => { if (w.code !== 'VC_ENCRYPTION_INDEX_FROM_OLDEST') warnings.push(w.message); },
   });
   for (const message of warnings) io.stderr.write(`vectorcache: warning: ${message}\n`);
-  const store = await openCacheStore(values.store as string | undefined, values.prefix as string | undefined);
+  const store = await openCacheStore(values.store as string | undefined, values.prefix as string | undefined, io);
   const controller = new AbortController();
   const stop = (): void => controller.abort(new CommandError('rotate: interrupted; entries done so far stay rotated, run it again to finish'));
   process.once('SIGINT', stop);
