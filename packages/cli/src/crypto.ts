@@ -80,7 +80,8 @@ function positiveInt(value: Values[string], flag: string, fallback: number, max:
 export function encryptionFromEnv(env: Record<string, string | undefined>): EncryptionOptions {
   const secret = env.VECTORCACHE_ENCRYPTION_SECRET;
   if (!secret) throw new UsageError('VECTORCACHE_ENCRYPTION_SECRET must be set to the newest secret', 'crypto');
-  const previousSecrets = (env.VECTORCACHE_ENCRYPTION_PREVIOUS_SECRETS ?? '').split(',').filter((s) => s !== '');
+  // Trimmed: `a, b` is a list of two secrets, not one with a leading space.
+  const previousSecrets = (env.VECTORCACHE_ENCRYPTION_PREVIOUS_SECRETS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
   return { secret, previousSecrets, ...(env.VECTORCACHE_ENCRYPTION_SALT ? { salt: env.VECTORCACHE_ENCRYPTION_SALT } : {}) };
 }
 
