@@ -5,12 +5,14 @@ import { CommandError, processIo, UsageError, type CliIo, type CommandGroup } fr
 import { flagMessage, keysCommand } from './keys.js';
 import { cryptoCommand } from './crypto.js';
 import { privacyCommand } from './privacy.js';
+import { doctorCommand } from './doctor.js';
 
 /** Command groups by name; `crypto`, `privacy` and `doctor` are added here, one file each. */
 export const COMMAND_GROUPS: Record<string, CommandGroup> = {
   keys: keysCommand,
   crypto: cryptoCommand,
   privacy: privacyCommand,
+  doctor: doctorCommand,
 };
 
 function topUsage(): string {
