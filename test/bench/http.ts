@@ -63,7 +63,7 @@ export const CASE_LABELS: Record<HttpCase, string> = {
   peer1000: 'peer stack: express-ipfilter 1,000 ranges + helmet + key map + redact-pii',
 };
 
-const SERVER_MODE: Record<HttpCase, ServerMode> = { bare: 'bare', miss: 'guarded', hit: 'guarded', peer10: 'peer10', peer1000: 'peer1000' };
+export const SERVER_MODE: Record<HttpCase, ServerMode> = { bare: 'bare', miss: 'guarded', hit: 'guarded', peer10: 'peer10', peer1000: 'peer1000' };
 
 export function casesFor(framework: Framework): HttpCase[] {
   return framework === 'express' ? ['bare', 'miss', 'hit', 'peer10', 'peer1000'] : ['bare', 'miss', 'hit'];

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { load, startServer, type Framework } from './http.js';
+import { load, SERVER_MODE, startServer, type Framework, type HttpCase } from './http.js';
 
 interface CallFrame {
   functionName: string;
@@ -102,6 +102,7 @@ export function topSelfFrames(
 
 export interface ProfileReport {
   framework: Framework;
+  case: HttpCase;
   profilePath: string;
   requests: number;
   rps: number;
@@ -112,18 +113,22 @@ export interface ProfileReport {
   files: Frame[];
 }
 
-/** Runs the guarded miss path of `framework` under `--cpu-prof` for `durationS` seconds of load and reads the profile back. */
-export async function profileMissPath(framework: Framework, durationS: number, connections = 10): Promise<ProfileReport> {
+/**
+ * Runs one case (by default the guarded miss path) of `framework` under `--cpu-prof` for
+ * `durationS` seconds of load and reads the profile back. Profiling `bare` too shows which
+ * frames are the framework's own.
+ */
+export async function profileCase(framework: Framework, durationS: number, c: HttpCase = 'miss', connections = 10): Promise<ProfileReport> {
   const dir = mkdtempSync(join(tmpdir(), 'vectorcache-prof-'));
-  const server = await startServer(framework, 'guarded', ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const server = await startServer(framework, SERVER_MODE[c], ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   let requests = 0;
   let rps = 0;
   let fromUs = 0;
   let toUs = 0;
   try {
-    await load(server, 'miss', 1, connections); // warm-up: let the JIT settle before the window opens
+    await load(server, c, 1, connections); // warm-up: let the JIT settle before the window opens
     fromUs = Number(process.hrtime.bigint() / 1000n);
-    const { result } = await load(server, 'miss', durationS, connections);
+    const { result } = await load(server, c, durationS, connections);
     toUs = Number(process.hrtime.bigint() / 1000n);
     requests = result.requests.total;
     rps = requests / result.duration;
@@ -137,12 +142,12 @@ export async function profileMissPath(framework: Framework, durationS: number, c
   let top = topSelfFrames(profile, 15, fromUs, toUs);
   // Both clocks are CLOCK_MONOTONIC on Linux; elsewhere they may differ, then fall back to the whole profile.
   if (top.windowMs === 0) top = topSelfFrames(profile, 15);
-  return { framework, profilePath, requests, rps, windowMs: top.windowMs, idleMs: top.idleMs, frames: top.frames, files: top.files };
+  return { framework, case: c, profilePath, requests, rps, windowMs: top.windowMs, idleMs: top.idleMs, frames: top.frames, files: top.files };
 }
 
 export function formatProfile(report: ProfileReport): string {
   const lines = [
-    `CPU profile of the guarded miss path (${report.framework}): ${report.requests} requests, ${Math.round(report.rps)} req/s`,
+    `CPU profile of ${report.framework} ${report.case} under load: ${report.requests} requests, ${Math.round(report.rps)} req/s`,
     `window ${report.windowMs.toFixed(0)} ms, idle ${report.idleMs.toFixed(0)} ms; profile: ${report.profilePath}`,
     'self ms   % busy  frame',
   ];

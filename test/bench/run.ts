@@ -1,10 +1,10 @@
-// `pnpm bench [--quick] [--only=http|inprocess] [--profile[=express|koa|fastify]]`: runs the issue-9 benchmark, prints one table, writes results.json.
+// `pnpm bench [--quick] [--only=http|inprocess] [--profile[=<framework>[:<case>]]]`: runs the issue-9 benchmark, prints one table, writes results.json.
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { runHttp, type Framework, type HttpRow, type HttpSettings } from './http.js';
+import { casesFor, runHttp, type Framework, type HttpCase, type HttpRow, type HttpSettings } from './http.js';
 import { IN_PROCESS_SETTINGS, runInProcess, type BenchRow } from './inprocess.js';
-import { formatProfile, profileMissPath } from './profile.js';
+import { formatProfile, profileCase } from './profile.js';
 import { evaluateGoals, machine, renderTable, type Results } from './report.js';
 
 const HTTP_SETTINGS: Record<'full' | 'quick', HttpSettings> = {
@@ -12,21 +12,34 @@ const HTTP_SETTINGS: Record<'full' | 'quick', HttpSettings> = {
   quick: { rounds: 1, durationS: 2, warmupS: 0.5, connections: 10, frameworks: ['express', 'koa', 'fastify'] },
 };
 
-const USAGE = `usage: pnpm bench [--quick] [--only=http|inprocess] [--profile[=express|koa|fastify]]
+const USAGE = `usage: pnpm bench [--quick] [--only=http|inprocess] [--profile[=<framework>[:<case>]]]
   (no flag)   full run: HTTP 3 rounds × 5 s per case, in-process 7 rounds (under 10 minutes)
   --quick     HTTP 1 round × 2 s, in-process 5 short rounds (under 2 minutes)
   --only=…    run one part only (goals of the other part show n/a)
-  --profile   CPU-profile the guarded miss path (default express) and print its top 15 self-time frames`;
+  --profile   CPU-profile one HTTP case under load and print its top 15 self-time frames;
+              default express:miss (framework express|koa|fastify, case bare|miss|hit|peer10|peer1000)`;
 
-function parseArgs(argv: string[]): { quick: boolean; only?: 'http' | 'inprocess'; profile?: Framework } {
-  const out: { quick: boolean; only?: 'http' | 'inprocess'; profile?: Framework } = { quick: false };
+interface Args {
+  quick: boolean;
+  only?: 'http' | 'inprocess';
+  profile?: { framework: Framework; case: HttpCase };
+}
+
+function parseArgs(argv: string[]): Args {
+  const out: Args = { quick: false };
   for (const arg of argv) {
     if (arg === '--') continue;
     if (arg === '--quick') out.quick = true;
     else if (arg === '--only=http' || arg === '--only=inprocess') out.only = arg.slice(7) as 'http' | 'inprocess';
-    else if (arg === '--profile') out.profile = 'express';
-    else if (/^--profile=(express|koa|fastify)$/.test(arg)) out.profile = arg.slice(10) as Framework;
-    else {
+    else if (arg === '--profile') out.profile = { framework: 'express', case: 'miss' };
+    else if (/^--profile=(express|koa|fastify)(:\w+)?$/.test(arg)) {
+      const [framework, c = 'miss'] = arg.slice(10).split(':') as [Framework, HttpCase?];
+      if (!casesFor(framework).includes(c)) {
+        console.error(`${framework} has no case ${c} (${casesFor(framework).join(', ')})`);
+        process.exit(2);
+      }
+      out.profile = { framework, case: c };
+    } else {
       console.error(arg === '--help' || arg === '-h' ? USAGE : `unknown argument ${arg}\n${USAGE}`);
       process.exit(arg === '--help' || arg === '-h' ? 0 : 2);
     }
@@ -39,7 +52,7 @@ const progress = (line: string) => process.stderr.write(`${line}\n`);
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.profile) {
-    const report = await profileMissPath(args.profile, args.quick ? 4 : 10);
+    const report = await profileCase(args.profile.framework, args.quick ? 4 : 10, args.profile.case);
     console.log(formatProfile(report));
     return;
   }
