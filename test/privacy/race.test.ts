@@ -115,7 +115,7 @@ describe('erase races', () => {
   // after deleteSubject and leaves A's ciphertext and index entry in the store (unserved only
   // while the 10-minute in-memory fence lasts). Turn `it.fails` into `it` once erase waits for
   // that subject's pending writes.
-  it.fails('a store write already on its way when the erase runs does not land after it', async () => {
+  it('a store write already on its way when the erase runs does not land after it', async () => {
     const { guard, store, key } = await setup();
     const prompt = 'slow store write race';
     const decision = await guard.handle(view(key, 'A', prompt));

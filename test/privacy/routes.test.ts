@@ -1,18 +1,46 @@
 // Issue 6 over real HTTP on Express, Koa and Fastify: subject erase/export routes, tenant isolation, scopes, audit events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
+import { connect } from 'node:net';
 import { baseOptions, chat, makeKeys, startApp, type AdapterName, type App, type Keys } from '../conformance/harness.js';
 
 const ADAPTERS: AdapterName[] = ['express', 'koa', 'fastify'];
 const SUBJECTS = '/v1/vectorcache/subjects/';
 
 /** Header values travel as bytes; Node sends a string's chars as latin1, so this sends the UTF-8 of `id`. */
-const headerBytes = (id: string) => Buffer.from(id, 'utf8').toString('latin1');
 
-const post = (app: App, key: string, subject: string | undefined, content: string) =>
-  request(app.url).post('/v1/chat/completions')
-    .set({ 'content-type': 'application/json', authorization: `Bearer ${key}`, ...(subject === undefined ? {} : { 'x-vectorcache-subject': headerBytes(subject) }) })
-    .send(JSON.stringify(chat(content)));
+/**
+ * A POST written byte for byte on a socket, as curl sends it: the subject header carries the id's raw
+ * UTF-8 bytes (Node's own client would refuse characters above U+00FF or re-encode the header).
+ */
+function post(app: App, key: string, subject: string | undefined, content: string): Promise<{ status: number; headers: Record<string, string>; text: string }> {
+  const body = Buffer.from(JSON.stringify(chat(content)));
+  const url = new URL(app.url);
+  const head = [
+    'POST /v1/chat/completions HTTP/1.1', `Host: ${url.host}`, 'Connection: close', 'Content-Type: application/json',
+    `Content-Length: ${body.length}`, `Authorization: Bearer ${key}`,
+  ].join('\r\n');
+  const subjectLine = subject === undefined ? Buffer.alloc(0) : Buffer.concat([Buffer.from('\r\nX-Vectorcache-Subject: '), Buffer.from(subject, 'utf8')]);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname);
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('latin1');
+      const split = raw.indexOf('\r\n\r\n');
+      const lines = raw.slice(0, split).split('\r\n');
+      const headers: Record<string, string> = {};
+      for (const line of lines.slice(1)) {
+        const colon = line.indexOf(':');
+        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      resolve({ status: Number(lines[0]!.split(' ')[1]), headers, text: raw.slice(split + 4) });
+    });
+    // write, not end: a half-closed socket may be dropped before the answer (Connection: close ends it).
+    socket.write(Buffer.concat([Buffer.from(head), subjectLine, Buffer.from('\r\n\r\n'), body]));
+  });
+}
 const erase = (app: App, key: string, subject: string) => request(app.url).delete(SUBJECTS + encodeURIComponent(subject)).set('authorization', `Bearer ${key}`);
 const exportOf = (app: App, key: string, subject: string) => request(app.url).get(`${SUBJECTS}${encodeURIComponent(subject)}/export`).set('authorization', `Bearer ${key}`);
 
@@ -134,11 +162,9 @@ for (const adapter of ADAPTERS) {
       }
     });
 
-    // KNOWN BUG, fixed in guard.ts (#subjectOf must read the header's bytes as UTF-8, see the
-    // issue 6 report): Node hands header values over as latin1, so `Zoë` sent by curl as UTF-8
-    // is hashed as `ZoÃ«` and the percent-encoded path `Zo%C3%AB` names another subject.
-    // Turn `it.fails` into `it` once the guard decodes it.
-    it.fails('a non-ASCII subject id sent as UTF-8 in the header matches its percent-encoded path', async () => {
+    // Node hands header values over as Latin-1: the guard must read the bytes as UTF-8 so that `Zoë`
+    // sent as UTF-8 hashes like the percent-encoded path `Zo%C3%AB`.
+    it('a non-ASCII subject id sent as UTF-8 in the header matches its percent-encoded path', async () => {
       const id = `Zoë 漢字 ${run}`;
       const prompt = `unicode ${run}`;
       expect((await post(app, keys.full, id, prompt)).headers['x-vectorcache-status']).toBe('miss');

@@ -13,6 +13,8 @@ import { createKeyVerifier, extractApiKey, hasScope, keyHint } from './keys/inde
 import { compilePii, type PiiScanner } from './pii/index.js';
 import { createEntryCipher, validateEncryptionOptions } from './crypto/index.js';
 import { EntryCodec, rewriteEntry, type SealedField } from './entries.js';
+import { eraseReceipt, eraseSubject, exportSubject } from './privacy/index.js';
+import { TenantSecrets } from './secrets/index.js';
 import { MemoryCacheStore, MemoryCounterStore } from './stores/index.js';
 import { StatsBook, type TenantStats } from './stats.js';
 import type { BodyError } from './body.js';
@@ -97,7 +99,7 @@ export interface DecisionObservation {
   durationMs: number;
 }
 
-export interface EraseReceipt { tenant: string; subject: string; erased: number; at: string }
+export interface EraseReceipt { tenant: string; subject: string; erased: number; at: string; doNotCache?: boolean }
 export interface ExportedEntry { prompt: unknown; response: unknown; model: string; created: string; expires: string }
 export interface ExportResult { tenant: string; subject: string; at: string; entries: ExportedEntry[] }
 
@@ -113,11 +115,16 @@ export interface Guard {
   ready(): Promise<void>;
   handle(request: GuardRequest): Promise<Decision>;
   complete(ticket: CacheTicket, response: CapturedResponse): CompleteResult;
+  /** Tenants' upstream LLM keys (bring your own key), stored as Fernet tokens; needs `encryption`. */
+  readonly secrets: TenantSecrets;
   /** Replaces the global IP allowlist atomically (a bad list throws and leaves the old one). */
   setIpAllowlist(cidrs: readonly string[] | null): void;
   stats(tenant: string): TenantStats;
   readonly privacy: {
-    erase(input: { tenant: string; subject: string }, actor?: Principal): Promise<EraseReceipt>;
+    /** Deletes the subject's entries everywhere this guard's store reaches; `doNotCache` also routes their later requests direct. */
+    erase(input: { tenant: string; subject: string; doNotCache?: boolean }, actor?: Principal): Promise<EraseReceipt>;
+    /** Clears a "do not cache" marker left by an erase. */
+    allowCache(input: { tenant: string; subject: string }, actor?: Principal): Promise<{ tenant: string; subject: string; cleared: boolean; at: string }>;
     eraseTenant(tenant: string, actor?: Principal): Promise<{ tenant: string; erased: number; at: string }>;
     export(input: { tenant: string; subject: string }, actor?: Principal): Promise<ExportResult>;
   };
@@ -135,6 +142,8 @@ const ROLES = new Set(['system', 'user', 'assistant', 'tool', 'function', 'devel
 const storeOwners = new WeakMap<object, number>();
 /** How long an erase keeps in-flight hits and writes of that subject from landing. */
 const ERASE_FENCE_MS = 10 * 60_000;
+/** How long a "do not cache" marker lasts unless cleared (ten years). */
+const NO_CACHE_MS = 10 * 365 * 86_400_000;
 
 function first(headers: HeaderMap, name: string): string | undefined {
   const value = headers[name];
@@ -203,7 +212,7 @@ function jsonHeaderValue(headers: CapturedResponse['headers'], name: string): st
   return Array.isArray(value) ? value.join(', ') : String(value);
 }
 
-interface AdminRoute { name: 'stats' | 'export' | 'erase' | 'unknown'; subject?: string; scope: string }
+interface AdminRoute { name: 'stats' | 'export' | 'erase' | 'allow-cache' | 'unknown'; subject?: string; scope: string; doNotCache?: boolean }
 
 /** Response headers worth replaying on a hit. */
 const REPLAYED_HEADERS = ['content-type', 'content-language', 'openai-model', 'x-request-model'];
@@ -213,6 +222,7 @@ class GuardImpl implements Guard {
   readonly maxBodyBytes: number;
   readonly maxEntryBytes: number;
   readonly adminPrefix: string | false;
+  readonly secrets: TenantSecrets;
   readonly #o: NormalizedOptions;
   readonly #cache: CacheStore | false;
   readonly #counters: CounterStore;
@@ -226,6 +236,8 @@ class GuardImpl implements Guard {
   readonly #observers = new Set<(observation: DecisionObservation) => void>();
   readonly #erased = new Map<string, number>();
   readonly #rotationNoticed = new Map<string, number>();
+  readonly #pending = new Map<string, Set<Promise<unknown>>>();
+  readonly #noCache = new Map<string, { marked: boolean; at: number }>();
   #codec = new EntryCodec(undefined);
   #indexKey: Uint8Array = randomBytes(32);
   #ready: Promise<void>;
@@ -260,13 +272,14 @@ class GuardImpl implements Guard {
       if (owners > 1) this.#warn('VC_SHARED_STORE', 'this cache store instance is already used by another guard; give each guard its own store unless they share tenants and secrets on purpose.');
     }
     this.#ready = this.#init(encryption).then(() => { this.#isReady = true; });
+    this.secrets = new TenantSecrets({ codec: this.#ready.then(() => this.#codec), backend: o.secrets });
     // Avoid an unhandled rejection before anyone awaits ready(); handle() rethrows it.
     this.#ready.catch(() => undefined);
     encryption = undefined;
   }
 
   async #init(encryption: ReturnType<typeof validateEncryptionOptions> | undefined): Promise<void> {
-    const inits: Array<unknown> = [this.#o.keys.init?.(), this.#counters.init?.()];
+    const inits: Array<unknown> = [this.#o.keys.init?.(), this.#counters.init?.(), (this.#o.secrets as { init?: () => unknown } | undefined)?.init?.()];
     if (this.#cache) inits.push(this.#cache.init?.());
     if (encryption) {
       const cipher = await createEntryCipher(encryption, this.#encryptionContext());
@@ -460,7 +473,10 @@ class GuardImpl implements Guard {
 
     // 7. Consent, including the "do not cache" marker an erase may leave.
     const subjectId = this.#subjectOf(request);
-    if (cacheable && this.#o.requireConsent && !this.#hasConsent(request)) reasons.push('no_consent');
+    const subject = subjectId === undefined ? undefined : subjectHash(this.#indexKey, record.tenant, subjectId);
+    if (cacheable && ((this.#o.requireConsent && !this.#hasConsent(request)) || (subject !== undefined && await this.#isNoCache(record.tenant, subject)))) {
+      reasons.push('no_consent');
+    }
 
     // 8. PII: scanned whenever there is a body, since block and redact apply to direct requests too.
     if (this.#pii && body !== undefined) {
@@ -492,7 +508,6 @@ class GuardImpl implements Guard {
     // 10. Route CACHE.
     const b = handlerBody as Record<string, unknown>;
     const model = typeof b.model === 'string' ? b.model : '';
-    const subject = subjectId === undefined ? undefined : subjectHash(this.#indexKey, record.tenant, subjectId);
     const request_ = canonicalJson(handlerBody, this.#o.ignoreFields);
     const route = `${method} ${request.url.split('?', 1)[0]}`;
     const key = cacheKey(this.#indexKey, { tenant: record.tenant, route, subject, model, canonical: request_ });
@@ -606,11 +621,43 @@ class GuardImpl implements Guard {
     };
     if (entry.subject === undefined) delete entry.subject;
     if (entry.tokens === undefined) delete entry.tokens;
-    const done = withTimeout(cache.set(ticket.key, entry, ticket.ttlMs), this.#o.cacheTimeoutMs * 5).then(
+    const write = Promise.resolve().then(() => cache.set(ticket.key, entry, ticket.ttlMs)).then(async () => {
+      // An erase that ran while this write was on its way must win: take the entry out again.
+      if (this.#erasedSince(ticket.tenant, ticket.subject, ticket.startedAt)) await cache.delete(ticket.key);
+    });
+    const release = this.#track(ticket, write);
+    const done = withTimeout(write, this.#o.cacheTimeoutMs * 5).then(
       () => undefined,
       () => { this.#emit('cache.unavailable', { requestId: ticket.requestId, tenant: ticket.tenant, operation: 'set' }); },
     );
+    write.then(release, release);
     return { stored: true, done };
+  }
+
+  /** Remembers a write in flight under its tenant and subject, so an erase can wait for it. */
+  #track(ticket: CacheTicket, write: Promise<unknown>): () => void {
+    const names = [`t:${ticket.tenant}`];
+    if (ticket.subject !== undefined) names.push(`s:${ticket.tenant}:${ticket.subject}`);
+    for (const name of names) {
+      let set = this.#pending.get(name);
+      if (!set) this.#pending.set(name, (set = new Set()));
+      set.add(write);
+    }
+    return () => {
+      for (const name of names) {
+        const set = this.#pending.get(name);
+        set?.delete(write);
+        if (set && set.size === 0) this.#pending.delete(name);
+      }
+    };
+  }
+
+  /** Waits (bounded) for writes in flight under a name, so they land before the erase deletes. */
+  async #drain(name: string): Promise<void> {
+    const writes = this.#pending.get(name);
+    if (!writes || writes.size === 0) return;
+    const bound = new Promise<void>((resolve) => setTimeout(resolve, this.#o.cacheTimeoutMs * 10).unref());
+    await Promise.race([Promise.allSettled([...writes]), bound]);
   }
 
   async #reportExposedKey(headers: HeaderMap, ctx: { requestId: string; clientAddress: string | null }, now: number): Promise<void> {
@@ -680,8 +727,13 @@ class GuardImpl implements Guard {
       const id = this.#o.subject(request.raw);
       return typeof id === 'string' && id.length > 0 ? id : undefined;
     }
-    const id = first(request.headers, 'x-vectorcache-subject');
-    return id && id.length > 0 && id.length <= 256 ? id : undefined;
+    const raw = first(request.headers, 'x-vectorcache-subject');
+    if (!raw) return undefined;
+    // Node hands header bytes over as Latin-1; a UTF-8 id must hash like its percent-encoded admin path.
+    const bytes = Buffer.from(raw, 'latin1');
+    const utf8 = bytes.toString('utf8');
+    const id = Buffer.from(utf8, 'utf8').equals(bytes) ? utf8 : raw;
+    return id.length > 0 && id.length <= 256 ? id : undefined;
   }
 
   #hasConsent(request: GuardRequest): boolean {
@@ -708,21 +760,33 @@ class GuardImpl implements Guard {
   }
 
   readonly privacy = {
-    erase: async (input: { tenant: string; subject: string }, actor?: Principal): Promise<EraseReceipt> => {
+    erase: async (input: { tenant: string; subject: string; doNotCache?: boolean }, actor?: Principal): Promise<EraseReceipt> => {
       await this.#ready;
       const cache = this.#cache;
       const subject = subjectHash(this.#indexKey, input.tenant, input.subject);
-      this.#fence(`s:${input.tenant}:${subject}`);
-      const erased = cache ? await cache.deleteSubject(input.tenant, subject) : 0;
+      const name = `s:${input.tenant}:${subject}`;
+      this.#fence(name);
+      await this.#drain(name);
+      const erased = cache ? await eraseSubject(cache, input.tenant, subject) : 0;
       // Fence again: a write that was in flight during the delete must not land either.
-      this.#fence(`s:${input.tenant}:${subject}`);
-      const receipt = { tenant: input.tenant, subject, erased, at: new Date().toISOString() };
+      this.#fence(name);
+      if (input.doNotCache) await this.#setNoCache(input.tenant, subject, true);
+      const receipt: EraseReceipt = { ...eraseReceipt(input.tenant, subject, erased), ...(input.doNotCache ? { doNotCache: true } : {}) };
       this.#emit('privacy.erased', { tenant: input.tenant, keyId: actor?.keyId, keyHint: actor?.hint, receipt });
+      return receipt;
+    },
+    allowCache: async (input: { tenant: string; subject: string }, actor?: Principal): Promise<{ tenant: string; subject: string; cleared: boolean; at: string }> => {
+      await this.#ready;
+      const subject = subjectHash(this.#indexKey, input.tenant, input.subject);
+      await this.#setNoCache(input.tenant, subject, false);
+      const receipt = { tenant: input.tenant, subject, cleared: true, at: new Date().toISOString() };
+      this.#emit('privacy.do_not_cache_cleared', { tenant: input.tenant, keyId: actor?.keyId, keyHint: actor?.hint, receipt });
       return receipt;
     },
     eraseTenant: async (tenant: string, actor?: Principal): Promise<{ tenant: string; erased: number; at: string }> => {
       await this.#ready;
       this.#fence(`t:${tenant}`);
+      await this.#drain(`t:${tenant}`);
       const erased = this.#cache ? await this.#cache.deleteTenant(tenant) : 0;
       this.#fence(`t:${tenant}`);
       const receipt = { tenant, erased, at: new Date().toISOString() };
@@ -733,29 +797,45 @@ class GuardImpl implements Guard {
       await this.#ready;
       const cache = this.#cache || undefined;
       const subject = subjectHash(this.#indexKey, input.tenant, input.subject);
-      const entries: ExportedEntry[] = [];
-      if (cache) {
-        for (const key of await cache.keysForSubject(input.tenant, subject)) {
-          const entry = await cache.get(key);
-          if (!entry || entry.tenant !== input.tenant || entry.subject !== subject) continue;
-          try {
-            entries.push({
-              prompt: JSON.parse(this.#open(entry, 'request', key)),
-              response: JSON.parse(this.#open(entry, 'response', key)),
-              model: entry.model,
-              created: new Date(entry.createdAt).toISOString(),
-              expires: new Date(entry.expiresAt).toISOString(),
-            });
-          } catch {
-            this.#emit('cache.integrity_failure', { tenant: input.tenant, field: 'export' });
-          }
-        }
-      }
+      const entries = cache
+        ? await exportSubject(cache, this.#codec, input.tenant, subject, {
+          onStale: (key, entry) => { void Promise.resolve().then(() => rewriteEntry(cache, key, entry, this.#codec)).catch(() => undefined); },
+          onIntegrityFailure: () => this.#emit('cache.integrity_failure', { tenant: input.tenant, field: 'export' }),
+        })
+        : [];
       const result = { tenant: input.tenant, subject, at: new Date().toISOString(), entries };
       this.#emit('privacy.exported', { tenant: input.tenant, keyId: actor?.keyId, keyHint: actor?.hint, receipt: { tenant: input.tenant, subject, exported: entries.length, at: result.at } });
       return result;
     },
   };
+
+  /**
+   * The "do not cache" marker an erase can leave: kept in the counter store (shared across instances),
+   * read through a one-second local cache, and failing closed (a store error reads as marked).
+   */
+  async #isNoCache(tenant: string, subject: string): Promise<boolean> {
+    const name = `nocache:${tenant}:${subject}`;
+    const cached = this.#noCache.get(name);
+    const now = Date.now();
+    if (cached && now - cached.at < 1000) return cached.marked;
+    let marked: boolean;
+    try {
+      marked = ((await this.#counters.get(name))?.count ?? 0) > 0;
+    } catch {
+      return true;
+    }
+    if (this.#noCache.size > 10_000) this.#noCache.clear();
+    this.#noCache.set(name, { marked, at: now });
+    return marked;
+  }
+
+  async #setNoCache(tenant: string, subject: string, marked: boolean): Promise<void> {
+    const name = `nocache:${tenant}:${subject}`;
+    if (marked) await this.#counters.increment(name, NO_CACHE_MS);
+    else await this.#counters.reset(name);
+    this.#noCache.set(name, { marked, at: Date.now() });
+    if (marked) this.#emit('privacy.do_not_cache_set', { tenant, receipt: { tenant, subject } });
+  }
 
   // ------------------------------------------------------------------ admin routes
 
@@ -767,12 +847,14 @@ class GuardImpl implements Guard {
     const rest = path.slice(prefix.length);
     const method = request.method.toUpperCase();
     if (rest === '/stats' && (method === 'GET' || method === 'HEAD')) return { name: 'stats', scope: 'analytics:read' };
-    const match = /^\/subjects\/([^/]+)(\/export)?$/.exec(rest);
+    const match = /^\/subjects\/([^/]+)(\/export|\/do-not-cache)?$/.exec(rest);
     if (match) {
       let subject: string;
       try { subject = decodeURIComponent(match[1]!); } catch { return { name: 'unknown', scope: 'privacy:admin' }; }
-      if (match[2] && (method === 'GET' || method === 'HEAD')) return { name: 'export', subject, scope: 'privacy:admin' };
-      if (!match[2] && method === 'DELETE') return { name: 'erase', subject, scope: 'privacy:admin' };
+      const query = new URLSearchParams(request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');
+      if (match[2] === '/export' && (method === 'GET' || method === 'HEAD')) return { name: 'export', subject, scope: 'privacy:admin' };
+      if (match[2] === '/do-not-cache' && method === 'DELETE') return { name: 'allow-cache', subject, scope: 'privacy:admin' };
+      if (!match[2] && method === 'DELETE') return { name: 'erase', subject, scope: 'privacy:admin', doNotCache: /^(1|true)$/i.test(query.get('doNotCache') ?? '') };
     }
     return { name: 'unknown', scope: 'keys:admin' };
   }
@@ -790,14 +872,18 @@ class GuardImpl implements Guard {
     });
     // A key only ever acts on its own tenant, so one tenant's admin can never reach another's subjects.
     if (route.name === 'stats') return respond(200, this.#stats.get(principal.tenant));
-    if (route.name === 'erase') return respond(200, await this.privacy.erase({ tenant: principal.tenant, subject: route.subject! }, principal));
+    if (route.name === 'erase') return respond(200, await this.privacy.erase({ tenant: principal.tenant, subject: route.subject!, doNotCache: route.doNotCache }, principal));
+    if (route.name === 'allow-cache') return respond(200, await this.privacy.allowCache({ tenant: principal.tenant, subject: route.subject! }, principal));
     const exported = await this.privacy.export({ tenant: principal.tenant, subject: route.subject! }, principal);
     return respond(200, exported, { 'content-disposition': `attachment; filename="vectorcache-export-${exported.subject.slice(0, 16)}.json"` });
   }
 
   async close(): Promise<void> {
     await this.#ready.catch(() => undefined);
-    await Promise.all([this.#o.keys.shutdown?.(), this.#counters.shutdown?.(), this.#cache ? this.#cache.shutdown?.() : undefined]);
+    await Promise.all([
+      this.#o.keys.shutdown?.(), this.#counters.shutdown?.(), this.#cache ? this.#cache.shutdown?.() : undefined,
+      (this.#o.secrets as { shutdown?: () => unknown } | undefined)?.shutdown?.(),
+    ]);
   }
 }
 

@@ -18,4 +18,6 @@ export * from './net/index.js';
 export * from './pii/index.js';
 export * from './crypto/index.js';
 export * from './stores/index.js';
-export { EntryCodec, rewriteEntry, type SealedField } from './entries.js';
+export { EntryCodec, rewriteEntry, rotateStore, type SealedField, type RotationProgress, type RotateStoreOptions } from './entries.js';
+export * from './secrets/index.js';
+export { subjectEntries, exportSubject, eraseSubject, eraseReceipt, type SubjectExportOptions } from './privacy/index.js';

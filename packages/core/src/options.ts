@@ -6,6 +6,7 @@ import { requireDuration } from './duration.js';
 import type { TrustProxySetting } from './net/index.js';
 import type { PiiOptions } from './pii/index.js';
 import type { EncryptionOptions } from './crypto/index.js';
+import type { SecretBackend } from './secrets/index.js';
 
 export interface LockoutOptions {
   /** Authentication failures from one client address within the window that trigger a lockout. Defaults to 10. */
@@ -72,6 +73,8 @@ export interface GuardOptions {
   keyRotation?: number | string | false;
   /** Hard maximum key age: older keys are refused with `key_expired`. Defaults to none. */
   maxKeyAge?: number | string;
+  /** Where tenants' encrypted upstream LLM keys are kept (`guard.secrets`). Defaults to a MemorySecretBackend. */
+  secrets?: SecretBackend;
   /** Coded warnings to silence, e.g. ['VC_NO_ENCRYPTION']. Defaults to none. */
   silenceWarnings?: readonly string[];
 }
@@ -105,13 +108,14 @@ export interface NormalizedOptions {
   silenceWarnings: ReadonlySet<string>;
   keyRotationMs: number | undefined;
   maxKeyAgeMs: number | undefined;
+  secrets: SecretBackend | undefined;
 }
 
 const KNOWN = [
   'environment', 'keys', 'cache', 'trustProxy', 'forwardedHeader', 'ipAllowlist', 'httpsOnly', 'hsts', 'pii',
   'encryption', 'requireConsent', 'consent', 'subject', 'retention', 'ttl', 'lockout', 'counters', 'maxBodyBytes',
   'maxEntryBytes', 'cacheTimeoutMs', 'ignoreFields', 'adminPrefix', 'onEvent', 'logger', 'silenceWarnings',
-  'keyRotation', 'maxKeyAge',
+  'keyRotation', 'maxKeyAge', 'secrets',
 ] as const;
 
 const ENV_NAME = /^[a-z][a-z0-9]{1,15}$/;
@@ -278,5 +282,8 @@ export function normalizeOptions(input: GuardOptions, env: NodeJS.ProcessEnv = p
     silenceWarnings: new Set(silence as string[]),
     keyRotationMs: o.keyRotation === false ? undefined : o.keyRotation === undefined ? 90 * 86_400_000 : requireDuration('keyRotation', o.keyRotation),
     maxKeyAgeMs: o.maxKeyAge === undefined ? undefined : requireDuration('maxKeyAge', o.maxKeyAge),
+    secrets: o.secrets === undefined ? undefined : hasMethods(o.secrets, ['get', 'set', 'delete']) ? (o.secrets as SecretBackend) : (() => {
+      throw optionError('secrets', 'must be a secret backend (new MemorySecretBackend(), a RedisSecretBackend…).');
+    })(),
   };
 }
