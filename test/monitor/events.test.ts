@@ -7,7 +7,7 @@ import {
   createKey, generateApiKey, MemoryCacheStore, MemoryCounterStore,
   type CacheStore, type CounterStore, type GuardEvent, type KeyStore,
 } from '@vectorcache/core';
-import { createSuspicionDetector, EVENT_CATALOGUE } from '../../packages/core/src/monitor/index.js';
+import { EVENT_CATALOGUE } from '@vectorcache/core';
 import { baseOptions, chat, makeKeys, startApp, type AdapterName, type App, type Keys } from '../conformance/harness.js';
 
 const SECRET = 'conformance-secret-conformance-secret-0123';
@@ -82,17 +82,14 @@ for (const adapter of ['express', 'koa', 'fastify'] as AdapterName[]) {
       keysDown = k.down;
       countersDown = n.down;
       const emitted = (e: GuardEvent) => { all.push(e); };
-      app = await startApp(adapter, baseOptions(keys, { keys: k.store, cache: c.store, counters: n.store, logger: log.logger, onEvent: emitted }));
-      // The detector as the guard will run it, fed here from the guard's own event stream.
-      const detector = createSuspicionDetector({
-        authFailures: { threshold: 6, windowMs: 60_000 }, credentialStuffing: { threshold: 3, windowMs: 60_000 },
-        retiredKey: { threshold: 2, windowMs: 60_000 }, scopeDenials: { threshold: 3, windowMs: 60_000 },
-      }, new MemoryCounterStore(), (type, fields) => {
-        const event = { type, at: new Date().toISOString(), ...fields } as GuardEvent;
-        all.push(event);
-        log.logger.warn({ event }, type);
-      });
-      app.guard.onEvent((e) => { void detector.observe(e); });
+      // The guard's own detector, with low thresholds so a few requests trip it.
+      app = await startApp(adapter, baseOptions(keys, {
+        keys: k.store, cache: c.store, counters: n.store, logger: log.logger, onEvent: emitted,
+        suspicious: {
+          authFailures: { threshold: 6, windowMs: 60_000 }, credentialStuffing: { threshold: 3, windowMs: 60_000 },
+          retiredKey: { threshold: 2, windowMs: 60_000 }, scopeDenials: { threshold: 3, windowMs: 60_000 },
+        },
+      }));
       lockoutApp = await startApp(adapter, baseOptions(keys, { lockout: { maxFailures: 3, windowMs: 60_000 }, logger: log.logger, onEvent: emitted }));
       httpsApp = await startApp(adapter, baseOptions(keys, { httpsOnly: true, logger: log.logger, onEvent: emitted }));
     });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { GuardEvent } from '@vectorcache/core';
 import { RedisCounterStore } from '../../packages/redis/src/index.js';
-import { createSuspicionDetector, simhash64, type SuspicionOptions } from '../../packages/core/src/monitor/index.js';
+import { createSuspicionDetector, simhash64, type SuspicionOptions } from '@vectorcache/core';
 import { REDIS_URL, deletePrefix, dumpPrefix, probeRedis, requireOrNotice, uniquePrefix } from '../stores/redis-helpers.js';
 
 const redisAvailable = await probeRedis();
@@ -63,8 +63,16 @@ describe.skipIf(!redisAvailable)('suspicious-activity detector across two instan
   it('retired key reuse and scope denial bursts across instances', async () => {
     await alternate(times(4, (i) => ({ type: 'suspicious.retired_key_used', keyId: 'key_retired', clientAddress: `192.0.2.${i + 1}` })));
     await alternate(times(7, () => ({ type: 'auth.scope_denied', keyId: 'key_scoped', clientAddress: '10.0.0.9', scope: 'keys:admin' })));
-    expect(of('suspicious.retired_key_reuse')).toEqual([expect.objectContaining({ keyId: 'key_retired', uses: 4, addresses: 4 })]);
-    expect(of('suspicious.scope_denial_burst')).toEqual([expect.objectContaining({ keyId: 'key_scoped', denials: 6 })]);
+    // A and B observe each pair at the same moment, so either may cross the threshold first and
+    // report its own count; what must hold is one alarm, raised at or past the threshold.
+    const reuse = of('suspicious.retired_key_reuse');
+    expect(reuse).toEqual([expect.objectContaining({ keyId: 'key_retired' })]);
+    expect(reuse[0]!.uses).toBe(4);
+    expect(reuse[0]!.addresses).toBe(4);
+    const burst = of('suspicious.scope_denial_burst');
+    expect(burst).toEqual([expect.objectContaining({ keyId: 'key_scoped' })]);
+    expect(burst[0]!.denials).toBeGreaterThanOrEqual(6);
+    expect(burst[0]!.denials).toBeLessThanOrEqual(7);
   });
 
   it('a network learnt through A is known to B; a new one after the learning allowance alarms once', async () => {
@@ -83,7 +91,10 @@ describe.skipIf(!redisAvailable)('suspicious-activity detector across two instan
     await alternate(times(11, (i) => ({ type: 'cache.lookup', tenant: 'acme', promptSimhash: simhash64(prompt(i)), promptKey: `entry-${i}` })));
     expect(of('suspicious.cache_probing')).toHaveLength(0);
     await alternate(times(4, (i) => ({ type: 'cache.lookup', tenant: 'acme', promptSimhash: simhash64(prompt(100 + i)), promptKey: `entry-${100 + i}` })));
-    expect(of('suspicious.cache_probing')).toEqual([expect.objectContaining({ tenant: 'acme', variants: 12 })]);
+    const probing = of('suspicious.cache_probing');
+    expect(probing).toEqual([expect.objectContaining({ tenant: 'acme' })]);
+    expect(probing[0]!.variants).toBeGreaterThanOrEqual(12);
+    expect(probing[0]!.variants).toBeLessThanOrEqual(13);
   });
 
   it('Redis holds no address, key hint or prompt in its key names or set members', async () => {

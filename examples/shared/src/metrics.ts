@@ -2,7 +2,7 @@
 import * as client from 'prom-client';
 import { hasScope, makeProblem, PROBLEM_CONTENT_TYPE, type CacheStore, type Guard, type VectorcacheState } from '@vectorcache/core';
 // Until @vectorcache/core re-exports its monitor module; then import createPrometheusMetrics from there.
-import { createPrometheusMetrics, type PrometheusMetrics } from '../../../packages/core/src/monitor/index.js';
+import { createPrometheusMetrics, type PrometheusMetrics } from '@vectorcache/core';
 
 /** The scope `GET /metrics` needs (the guard checks scopes only on its own admin routes). */
 export const METRICS_SCOPE = 'analytics:read';

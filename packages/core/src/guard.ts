@@ -15,6 +15,7 @@ import { createEntryCipher, validateEncryptionOptions } from './crypto/index.js'
 import { EntryCodec, rewriteEntry, type SealedField } from './entries.js';
 import { eraseReceipt, eraseSubject, exportSubject } from './privacy/index.js';
 import { TenantSecrets } from './secrets/index.js';
+import { createSuspicionDetector, simhash64, type SuspicionDetector } from './monitor/index.js';
 import { MemoryCacheStore, MemoryCounterStore } from './stores/index.js';
 import { StatsBook, type TenantStats } from './stats.js';
 import type { BodyError } from './body.js';
@@ -44,6 +45,9 @@ export interface RespondDecision extends DecisionBase {
   status: number;
   body: string;
   source: 'hit' | 'admin';
+  /** On a hit: upstream time and tokens the stored answer saved. */
+  savedMs?: number;
+  savedTokens?: number;
 }
 
 /** The route handler runs; `ticket` is present when its answer may be stored. */
@@ -97,6 +101,9 @@ export interface DecisionObservation {
   tenant?: string;
   /** Time the gate took, lookup and decryption included, in milliseconds. */
   durationMs: number;
+  /** On a hit: upstream time and tokens saved. */
+  savedMs?: number;
+  savedTokens?: number;
 }
 
 export interface EraseReceipt { tenant: string; subject: string; erased: number; at: string; doNotCache?: boolean }
@@ -238,6 +245,7 @@ class GuardImpl implements Guard {
   readonly #rotationNoticed = new Map<string, number>();
   readonly #pending = new Map<string, Set<Promise<unknown>>>();
   readonly #noCache = new Map<string, { marked: boolean; at: number }>();
+  readonly #detector: SuspicionDetector | undefined;
   #codec = new EntryCodec(undefined);
   #indexKey: Uint8Array = randomBytes(32);
   #ready: Promise<void>;
@@ -258,6 +266,11 @@ class GuardImpl implements Guard {
     this.#allowlist = new AllowlistHolder(o.ipAllowlist, 'ipAllowlist');
     this.#verifier = createKeyVerifier(o.keys, { environment: o.environment });
     this.#pii = o.pii === false ? undefined : compilePii(o.pii, 'pii');
+    // By default the set-based patterns run only where the counter store can keep sets.
+    const suspicious = o.suspicious === undefined && typeof this.#counters.addToSet !== 'function'
+      ? { credentialStuffing: false as const, retiredKey: false as const, cacheProbing: false as const }
+      : o.suspicious;
+    this.#detector = suspicious === false ? undefined : createSuspicionDetector(suspicious, this.#counters, (type, fields) => this.#emit(type, fields));
 
     let encryption = o.encryption === undefined ? undefined : validateEncryptionOptions(o.encryption, this.#encryptionContext());
     if (encryption === undefined && o.environment === 'prod' && this.#cache) {
@@ -315,11 +328,28 @@ class GuardImpl implements Guard {
       try { listener(event); } catch { /* a listener's bug must not break the request */ }
     }
     try { this.#o.onEvent?.(event); } catch { /* same */ }
+    this.#watch(event);
     const logger = this.#o.logger;
     if (logger) {
       const level = type.startsWith('auth.') || type.startsWith('suspicious.') || type.endsWith('failure') || type.includes('exposed') ? 'warn' : 'info';
       logger[level]({ event }, type);
     }
+  }
+
+  /** Feeds the detector off the request path; a raised pattern may lock the address out. */
+  #watch(event: GuardEvent): void {
+    if (!this.#detector) return;
+    void this.#detector.observe(event).then((result) => {
+      if (result.lockout) return this.#lockOut(result.lockout.clientAddress, result.lockout.reason);
+      return undefined;
+    }).catch(() => undefined);
+  }
+
+  async #lockOut(clientAddress: string, reason: string): Promise<void> {
+    const lockout = this.#o.lockout;
+    if (!lockout) return;
+    const { resetAt } = await this.#counters.increment(`lockout:${clientAddress}`, lockout.windowMs, lockout.maxFailures);
+    this.#emit('auth.lockout', { clientAddress, reason, windowMs: lockout.windowMs, until: new Date(resetAt).toISOString() });
   }
 
   setIpAllowlist(cidrs: readonly string[] | null): void {
@@ -351,6 +381,7 @@ class GuardImpl implements Guard {
       reasons: decision.kind === 'pass' ? decision.reasons : [],
       tenant: decision.principal?.tenant,
       durationMs: performance.now() - started,
+      ...(decision.kind === 'respond' && decision.source === 'hit' ? { savedMs: decision.savedMs, savedTokens: decision.savedTokens } : {}),
     };
     for (const observer of this.#observers) {
       try { observer(observation); } catch { /* an observer's bug must not break the request */ }
@@ -428,6 +459,8 @@ class GuardImpl implements Guard {
       keyId: record.id, hint: record.hint, name: record.name, tenant: record.tenant, environment: record.environment, scopes: record.scopes,
     };
     ctx.principal = principal;
+    // Not an event: the detector learns which networks each key is used from.
+    this.#watch({ type: 'request.authenticated', at: new Date(now).toISOString(), requestId, keyId: record.id, keyHint: record.hint, tenant: record.tenant, clientAddress });
     if (record.allowedIps && record.allowedIps.length > 0 && !this.#keyAllowlist(record).contains(clientAddress)) {
       this.#emit('ip.denied', { requestId, clientAddress, reason: 'key_allowlist', keyId: record.id, keyHint: record.hint, tenant: record.tenant });
       this.#emit('suspicious.key_from_unexpected_network', { requestId, clientAddress, keyId: record.id, keyHint: record.hint, tenant: record.tenant });
@@ -530,6 +563,10 @@ class GuardImpl implements Guard {
       if (hit) return hit;
     }
     this.#stats.miss(record.tenant);
+    // Only misses can be probes for near-duplicates; the fingerprint is cheap next to the upstream call.
+    if (this.#detector) {
+      this.#watch({ type: 'cache.lookup', at: new Date(now).toISOString(), requestId, tenant: record.tenant, keyId: record.id, clientAddress, promptSimhash: simhash64(request_), promptKey: key });
+    }
     const pass: PassDecision = {
       kind: 'pass', route: 'cache', cacheStatus: 'miss', reasons: [], body: handlerBody, bodyReplaced,
       ...base, headers: { ...base.headers, 'x-vectorcache-status': 'miss' },
@@ -561,7 +598,7 @@ class GuardImpl implements Guard {
     this.#stats.hit(ticket.tenant, entry.elapsedMs ?? 0, entry.tokens ?? 0);
     const age = Math.max(0, Math.floor((now - entry.createdAt) / 1000));
     return {
-      kind: 'respond', status: entry.status, body: response, source: 'hit',
+      kind: 'respond', status: entry.status, body: response, source: 'hit', savedMs: entry.elapsedMs ?? 0, savedTokens: entry.tokens ?? 0,
       ...base,
       headers: { ...entry.headers, ...base.headers, 'x-vectorcache-status': 'hit', age: String(age) },
     };

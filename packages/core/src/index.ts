@@ -21,3 +21,4 @@ export * from './stores/index.js';
 export { EntryCodec, rewriteEntry, rotateStore, type SealedField, type RotationProgress, type RotateStoreOptions } from './entries.js';
 export * from './secrets/index.js';
 export { subjectEntries, exportSubject, eraseSubject, eraseReceipt, type SubjectExportOptions } from './privacy/index.js';
+export * from './monitor/index.js';

@@ -7,6 +7,7 @@ import type { TrustProxySetting } from './net/index.js';
 import type { PiiOptions } from './pii/index.js';
 import type { EncryptionOptions } from './crypto/index.js';
 import type { SecretBackend } from './secrets/index.js';
+import type { SuspicionOptions } from './monitor/index.js';
 
 export interface LockoutOptions {
   /** Authentication failures from one client address within the window that trigger a lockout. Defaults to 10. */
@@ -73,6 +74,8 @@ export interface GuardOptions {
   keyRotation?: number | string | false;
   /** Hard maximum key age: older keys are refused with `key_expired`. Defaults to none. */
   maxKeyAge?: number | string;
+  /** Suspicious-activity detection on the counter store (bursts, credential stuffing, retired keys, new networks, cache probing); `false` turns it off. Defaults to on, events only. */
+  suspicious?: SuspicionOptions | false;
   /** Where tenants' encrypted upstream LLM keys are kept (`guard.secrets`). Defaults to a MemorySecretBackend. */
   secrets?: SecretBackend;
   /** Coded warnings to silence, e.g. ['VC_NO_ENCRYPTION']. Defaults to none. */
@@ -109,13 +112,14 @@ export interface NormalizedOptions {
   keyRotationMs: number | undefined;
   maxKeyAgeMs: number | undefined;
   secrets: SecretBackend | undefined;
+  suspicious: SuspicionOptions | false | undefined;
 }
 
 const KNOWN = [
   'environment', 'keys', 'cache', 'trustProxy', 'forwardedHeader', 'ipAllowlist', 'httpsOnly', 'hsts', 'pii',
   'encryption', 'requireConsent', 'consent', 'subject', 'retention', 'ttl', 'lockout', 'counters', 'maxBodyBytes',
   'maxEntryBytes', 'cacheTimeoutMs', 'ignoreFields', 'adminPrefix', 'onEvent', 'logger', 'silenceWarnings',
-  'keyRotation', 'maxKeyAge', 'secrets',
+  'keyRotation', 'maxKeyAge', 'secrets', 'suspicious',
 ] as const;
 
 const ENV_NAME = /^[a-z][a-z0-9]{1,15}$/;
@@ -282,6 +286,7 @@ export function normalizeOptions(input: GuardOptions, env: NodeJS.ProcessEnv = p
     silenceWarnings: new Set(silence as string[]),
     keyRotationMs: o.keyRotation === false ? undefined : o.keyRotation === undefined ? 90 * 86_400_000 : requireDuration('keyRotation', o.keyRotation),
     maxKeyAgeMs: o.maxKeyAge === undefined ? undefined : requireDuration('maxKeyAge', o.maxKeyAge),
+    suspicious: o.suspicious as SuspicionOptions | false | undefined,
     secrets: o.secrets === undefined ? undefined : hasMethods(o.secrets, ['get', 'set', 'delete']) ? (o.secrets as SecretBackend) : (() => {
       throw optionError('secrets', 'must be a secret backend (new MemorySecretBackend(), a RedisSecretBackend…).');
     })(),
