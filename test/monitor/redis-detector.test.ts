@@ -67,8 +67,10 @@ describe.skipIf(!redisAvailable)('suspicious-activity detector across two instan
     // report its own count; what must hold is one alarm, raised at or past the threshold.
     const reuse = of('suspicious.retired_key_reuse');
     expect(reuse).toEqual([expect.objectContaining({ keyId: 'key_retired' })]);
-    expect(reuse[0]!.uses).toBe(4);
-    expect(reuse[0]!.addresses).toBe(4);
+    expect(reuse[0]!.uses).toBeGreaterThanOrEqual(3);
+    expect(reuse[0]!.uses).toBeLessThanOrEqual(4);
+    expect(reuse[0]!.addresses).toBeGreaterThanOrEqual(3);
+    expect(reuse[0]!.addresses).toBeLessThanOrEqual(4);
     const burst = of('suspicious.scope_denial_burst');
     expect(burst).toEqual([expect.objectContaining({ keyId: 'key_scoped' })]);
     expect(burst[0]!.denials).toBeGreaterThanOrEqual(6);
