@@ -7,7 +7,10 @@ import { SECRET_PREFIXES } from './secret.js';
  * match (see the differential test), so skipping everything else never loses a finding.
  */
 export interface Hints {
-  /** [start, end) pairs of maximal runs of digits and joiners (space - . / ( ) +) holding ≥ 7 digits: card, SSN, phone. */
+  /**
+   * [start, end) pairs of maximal runs of digits and joiners (space - . / ( ) +) holding ≥ 7 digits,
+   * each starting at its first digit, '+' or '(': card, SSN, phone.
+   */
   clusters: Int32Array;
   clusterCount: number;
   /** Positions of two ASCII letters followed by a digit, not preceded by a letter: IBAN starts. */
@@ -18,7 +21,19 @@ export interface Hints {
   secretCount: number;
   /** First '@', or -1: email. */
   at: number;
+  /** Per scanText/inspect call: libphonenumber calls left (see phone.ts) and whether the budget ran out. */
+  phoneChecks: number;
+  exhausted: boolean;
+  /** Per call: phone validation results by candidate, so repeated numbers cost one validation. */
+  phoneMemo: Map<string, number> | undefined;
 }
+
+/**
+ * libphonenumber-js calls allowed per scanText/inspect call. One call costs ~5–30 µs, so a body
+ * packed with distinct phone-shaped numbers would otherwise take seconds; past this budget the
+ * remaining candidates count as phone numbers (fail closed) and inspect() answers 'too_large'.
+ */
+export const PHONE_CHECK_BUDGET = 256;
 
 /** Fewest digits any digit detector matches: a phone number (7); SSNs need 9, cards 13. */
 export const MIN_CLUSTER_DIGITS = 7;
@@ -40,7 +55,33 @@ const SECRET_PAIR = new Uint8Array(128 * 128);
 for (const prefix of SECRET_PREFIXES) SECRET_PAIR[(prefix.charCodeAt(0) << 7) | prefix.charCodeAt(1)] = 1;
 
 export function createHints(): Hints {
-  return { clusters: new Int32Array(32), clusterCount: 0, ibans: new Int32Array(16), ibanCount: 0, secrets: new Int32Array(16), secretCount: 0, at: -1 };
+  return {
+    clusters: new Int32Array(32),
+    clusterCount: 0,
+    ibans: new Int32Array(16),
+    ibanCount: 0,
+    secrets: new Int32Array(16),
+    secretCount: 0,
+    at: -1,
+    phoneChecks: PHONE_CHECK_BUDGET,
+    exhausted: false,
+    phoneMemo: undefined,
+  };
+}
+
+/** Resets the per-call budget. */
+export function startCall(h: Hints): void {
+  h.phoneChecks = PHONE_CHECK_BUDGET;
+  h.exhausted = false;
+  h.phoneMemo = undefined;
+}
+
+/** Drops per-call state (the memo holds candidate numbers: not kept past the call) and buffers a huge input grew. */
+export function endCall(h: Hints): void {
+  h.phoneMemo = undefined;
+  if (h.clusters.length > 4096) h.clusters = new Int32Array(32);
+  if (h.ibans.length > 4096) h.ibans = new Int32Array(16);
+  if (h.secrets.length > 4096) h.secrets = new Int32Array(16);
 }
 
 /** Same test as fold.ts's foldCode() !== -1, inlined here because it runs per character. */
@@ -102,6 +143,13 @@ export function prescan(text: string, h: Hints, checkFold: boolean): number {
       prevDigit = false;
       continue;
     }
+    if (c === 0x20) {
+      // A space continues a cluster but never starts one (no detector's match starts with a space).
+      letters = 0;
+      prevDigit = false;
+      i++;
+      continue;
+    }
     const k = c < 128 ? CLASS[c]! : checkFold && c >= 0xa0 && folds(c) ? FOLDS : OTHER;
     if (k === DIGIT) {
       if (clusterStart === -1) clusterStart = i;
@@ -112,7 +160,8 @@ export function prescan(text: string, h: Hints, checkFold: boolean): number {
       }
       prevDigit = true;
     } else if (k === JOINER) {
-      if (clusterStart === -1) clusterStart = i;
+      // Phone numbers may start with '+' or '('; the other joiners only continue a cluster.
+      if (clusterStart === -1 && (c === 0x2b || c === 0x28)) clusterStart = i;
       prevDigit = false;
     } else {
       if (k === FOLDS) return i;
@@ -143,12 +192,5 @@ export function exhaustiveHints(text: string): Hints {
   const n = text.length;
   const all = new Int32Array(Math.max(1, n));
   for (let i = 0; i < n; i++) all[i] = i;
-  return { clusters: Int32Array.of(0, n), clusterCount: n > 0 ? 1 : 0, ibans: all, ibanCount: n, secrets: all, secretCount: n, at: text.indexOf('@') };
-}
-
-/** Drops buffers a huge hostile input grew, so a scanner does not keep megabytes alive. */
-export function trimHints(h: Hints): void {
-  if (h.clusters.length > 4096) h.clusters = new Int32Array(32);
-  if (h.ibans.length > 4096) h.ibans = new Int32Array(16);
-  if (h.secrets.length > 4096) h.secrets = new Int32Array(16);
+  return { ...createHints(), clusters: Int32Array.of(0, n), clusterCount: n > 0 ? 1 : 0, ibans: all, ibanCount: n, secrets: all, secretCount: n, at: text.indexOf('@') };
 }

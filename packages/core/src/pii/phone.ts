@@ -69,13 +69,13 @@ export function createPhoneDetector(action: PiiAction, regions: readonly Country
     action,
     find(text: string, _original: string, out: PiiFinding[], hints: Hints): void {
       const { clusters, clusterCount } = hints;
-      for (let k = 0; k < clusterCount; k++) scanCluster(text, clusters[2 * k]!, clusters[2 * k + 1]!, regions, out);
+      for (let k = 0; k < clusterCount; k++) scanCluster(text, clusters[2 * k]!, clusters[2 * k + 1]!, regions, out, hints);
     },
   };
 }
 
 /** Runs end at the cluster's end (a character no run contains), so cluster by cluster equals a full scan. */
-function scanCluster(text: string, from: number, n: number, regions: readonly CountryCode[], out: PiiFinding[]): void {
+function scanCluster(text: string, from: number, n: number, regions: readonly CountryCode[], out: PiiFinding[], hints: Hints): void {
   let i = from;
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -114,9 +114,34 @@ function scanCluster(text: string, from: number, n: number, regions: readonly Co
     if (notPhone(candidate)) continue;
     const international = candidate.charCodeAt(0) === 0x2b;
     if (!international && !hasSeparator(candidate) && !hasContext(text, start)) continue;
-    const match = validate(candidate, international, regions);
-    if (match) out.push({ detector: 'phone', start: start + match[0], end: start + match[1] });
+    const match = validateWithin(candidate, international, regions, hints);
+    if (match === OVER_BUDGET) out.push({ detector: 'phone', start, end });
+    else if (match !== NO_MATCH) out.push({ detector: 'phone', start: start + (match >> 10), end: start + (match & 1023) });
   }
+}
+
+const NO_MATCH = -1;
+const OVER_BUDGET = -2;
+
+/**
+ * The match span packed as start << 10 | end (candidates are far shorter than 1024), NO_MATCH, or
+ * OVER_BUDGET when the call's libphonenumber budget ran out: the candidate then counts as a phone
+ * number (fail closed) and the call is flagged, so inspect() routes the request direct.
+ */
+function validateWithin(candidate: string, international: boolean, regions: readonly CountryCode[], hints: Hints): number {
+  const memo = (hints.phoneMemo ??= new Map());
+  const known = memo.get(candidate);
+  if (known !== undefined) return known;
+  const calls = international ? 1 : regions.length;
+  if (hints.phoneChecks < calls) {
+    hints.exhausted = true;
+    return OVER_BUDGET;
+  }
+  hints.phoneChecks -= calls;
+  const match = validate(candidate, international, regions);
+  const packed = match ? (match[0] << 10) | match[1] : NO_MATCH;
+  memo.set(candidate, packed);
+  return packed;
 }
 
 function notPhone(candidate: string): boolean {

@@ -3,7 +3,7 @@ import { createCreditCardDetector } from './credit-card.js';
 import { compileCustom } from './custom.js';
 import { createEmailDetector } from './email.js';
 import { fold } from './fold.js';
-import { createHints, prescan, trimHints } from './hints.js';
+import { createHints, endCall, exhaustiveHints, prescan, startCall, type Hints } from './hints.js';
 import { createIbanDetector } from './iban.js';
 import { normalizePiiOptions, type PiiConfig } from './options.js';
 import { createPhoneDetector } from './phone.js';
@@ -198,6 +198,13 @@ function resolveOverlaps(findings: PiiFinding[], rank: Map<string, number>): Pii
   return result;
 }
 
+function rankOf(detectors: Detector[]): Map<string, number> {
+  return new Map<string, number>(detectors.map((d, i) => [d.name, ACTION_RANK[d.action] * 1000 + i]));
+}
+
+/** Shortest text any built-in can match: an email such as `a@b.cd` (phones need 7 digits, secrets more). */
+const MIN_BUILTIN_LENGTH = 6;
+
 /** Validates options once (throws a TypeError naming e.g. `pii.detectors.emial`) and precompiles every detector. */
 export function compilePii(options?: PiiOptions, optionName = 'pii'): PiiScanner {
   const config = normalizePiiOptions(options, optionName);
@@ -205,61 +212,65 @@ export function compilePii(options?: PiiOptions, optionName = 'pii'): PiiScanner
   // Built-ins come first in `detectors`, customs after them.
   const builtinCount = detectors.length - config.custom.length;
   const actionOf = new Map<string, PiiAction>(detectors.map((d) => [d.name, d.action]));
-  const rank = new Map<string, number>(detectors.map((d, i) => [d.name, ACTION_RANK[d.action] * 1000 + i]));
+  const rank = rankOf(detectors);
 
-  // Pre-pass buffers reused across calls; a custom `test` that scans again re-entrantly gets its own.
+  // Pre-pass buffers and the walk are reused across calls; a custom `test` that scans or inspects
+  // re-entrantly gets fresh ones.
   const shared = createHints();
+  const sharedWalk = new Walk();
   let busy = false;
 
   /** Findings in one string, or undefined when it is clean (the common case allocates nothing). */
-  const findIn = (text: string): PiiFinding[] | undefined => {
-    if (text.length === 0) return undefined;
-    const hints = busy ? createHints() : shared;
-    const outer = !busy;
-    busy = true;
-    try {
-      let folded = text;
-      const foldAt = prescan(text, hints, true);
-      if (foldAt !== -1) {
-        folded = fold(text, foldAt);
-        prescan(folded, hints, false);
-      }
+  const findIn = (text: string, hints: Hints): PiiFinding[] | undefined => {
+    if (text.length < MIN_BUILTIN_LENGTH) {
+      if (text.length === 0 || builtinCount === detectors.length) return undefined;
       const out: PiiFinding[] = [];
-      // Built-ins find nothing where the pre-pass pointed nowhere (a PEM block needs its '-----BEGIN ').
-      const builtinsIdle = hints.clusterCount === 0 && hints.ibanCount === 0 && hints.secretCount === 0 && hints.at === -1 && folded.indexOf(PEM_BEGIN) === -1;
-      for (let d = builtinsIdle ? builtinCount : 0; d < detectors.length; d++) detectors[d]!.find(folded, text, out, hints);
+      for (let d = builtinCount; d < detectors.length; d++) detectors[d]!.find(text, text, out, hints);
       return out.length === 0 ? undefined : resolveOverlaps(out, rank);
-    } finally {
-      if (outer) {
-        busy = false;
-        trimHints(shared);
-      }
     }
+    let folded = text;
+    const foldAt = prescan(text, hints, true);
+    if (foldAt !== -1) {
+      folded = fold(text, foldAt);
+      prescan(folded, hints, false);
+    }
+    const out: PiiFinding[] = [];
+    // Built-ins find nothing where the pre-pass pointed nowhere (a PEM block needs its '-----BEGIN ').
+    const builtinsIdle = hints.clusterCount === 0 && hints.ibanCount === 0 && hints.secretCount === 0 && hints.at === -1 && folded.indexOf(PEM_BEGIN) === -1;
+    for (let d = builtinsIdle ? builtinCount : 0; d < detectors.length; d++) detectors[d]!.find(folded, text, out, hints);
+    return out.length === 0 ? undefined : resolveOverlaps(out, rank);
   };
 
   const scanText = (text: string): PiiFinding[] => {
     if (typeof text !== 'string') return [];
-    return findIn(text) ?? [];
+    const outer = !busy;
+    const hints = outer ? shared : createHints();
+    busy = true;
+    try {
+      startCall(hints);
+      return findIn(text, hints) ?? [];
+    } finally {
+      endCall(hints);
+      if (outer) busy = false;
+    }
   };
-
-  const sharedWalk = new Walk();
-  let walking = false;
 
   const inspect = (body: unknown, req?: unknown): PiiVerdict => {
     const value = config.extract ? config.extract(body, req) : body;
-    // A custom `test` that inspects re-entrantly gets its own walk.
-    const walk = walking ? new Walk() : sharedWalk;
-    const outer = !walking;
-    walking = true;
+    const outer = !busy;
+    const hints = outer ? shared : createHints();
+    const walk = outer ? sharedWalk : new Walk();
+    busy = true;
     try {
       if (!walk.collect(value, config.maxScanChars)) return { action: 'too_large', counts: {} };
+      startCall(hints);
       const counts: Record<string, number> = {};
       let hits: Array<{ slot: Slot; findings: PiiFinding[] }> | undefined;
       let strongest: PiiAction | undefined;
       const { texts, holders, keys, isKey, count } = walk;
       for (let k = 0; k < count; k++) {
         const text = texts[k]!;
-        const findings = findIn(text);
+        const findings = findIn(text, hints);
         if (findings === undefined) continue;
         (hits ??= []).push({ slot: { holder: holders[k], key: keys[k]!, isKey: isKey[k]!, text }, findings });
         for (const f of findings) {
@@ -268,15 +279,16 @@ export function compilePii(options?: PiiOptions, optionName = 'pii'): PiiScanner
           if (strongest === undefined || ACTION_RANK[action] < ACTION_RANK[strongest]) strongest = action;
         }
       }
+      // Too many phone-shaped numbers to validate within the budget: route direct, as for an oversized body.
+      if (hints.exhausted) return { action: 'too_large', counts: {} };
       if (strongest === undefined || hits === undefined) return { action: 'none', counts };
       if (strongest !== 'redact') return { action: strongest, counts };
       // Redaction is applied to the whole body even when `extract` narrowed the scan to a part of it.
       return { action: 'redact', counts, body: redact(body, value, hits) };
     } finally {
-      if (outer) {
-        walking = false;
-        walk.release();
-      }
+      endCall(hints);
+      walk.release();
+      if (outer) busy = false;
     }
   };
 
@@ -336,4 +348,17 @@ export function scanPii(text: string, options?: PiiOptions): PiiFinding[] {
   let scanner = scannerCache.get(options);
   if (!scanner) scannerCache.set(options, (scanner = compilePii(options)));
   return scanner.scanText(text);
+}
+
+/**
+ * Test reference: every built-in looks everywhere (no pre-pass). scanText must return exactly the
+ * same findings; the differential property test holds the pre-pass to that.
+ */
+export function scanTextExhaustive(text: string, options?: PiiOptions): PiiFinding[] {
+  const detectors = buildDetectors(normalizePiiOptions(options));
+  const folded = fold(text);
+  const hints = exhaustiveHints(folded);
+  const out: PiiFinding[] = [];
+  for (const detector of detectors) detector.find(folded, text, out, hints);
+  return resolveOverlaps(out, rankOf(detectors));
 }
