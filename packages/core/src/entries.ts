@@ -78,7 +78,11 @@ export class EntryCodec {
 export async function rewriteEntry(cache: CacheStore, key: string, entry: StoredEntry, codec: EntryCodec, now = Date.now()): Promise<boolean> {
   const ttl = entry.expiresAt - now;
   if (ttl <= 0) return false;
-  await cache.set(key, codec.reseal(entry), ttl);
+  const resealed = codec.reseal(entry);
+  // Re-read just before writing: an entry erased or replaced meanwhile must not come back.
+  const current = await cache.get(key);
+  if (!current || current.createdAt !== entry.createdAt || current.response !== entry.response) return false;
+  await cache.set(key, resealed, ttl);
   return true;
 }
 

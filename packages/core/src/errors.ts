@@ -22,3 +22,11 @@ export class StoreUnavailableError extends Error {
     this.name = 'StoreUnavailableError';
   }
 }
+
+/** A store found an entry it cannot read (bad JSON, wrong shape): tampering or corruption, not an outage. */
+export class CorruptEntryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CorruptEntryError';
+  }
+}

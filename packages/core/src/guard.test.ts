@@ -110,6 +110,40 @@ describe('failure policy', () => {
   });
 });
 
+describe('entry integrity', () => {
+  async function storeAnswer(guard: Awaited<ReturnType<typeof setup>>['guard'], key: string, content: string, answer: string) {
+    const d = (await guard.handle(view(key, { model: 'm', messages: [{ role: 'user', content }] }))) as PassDecision;
+    await guard.complete(d.ticket!, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answer }) }).done;
+    return d.ticket!.key;
+  }
+
+  it('an answer moved from another entry of the same tenant is not served', async () => {
+    const cache = new MemoryCacheStore();
+    const { guard, key, events } = await setup({ cache });
+    const a = await storeAnswer(guard, key, 'question A', 'answer A');
+    const b = await storeAnswer(guard, key, 'question B', 'answer B');
+    cache.set(b, { ...cache.get(a)! }, 60_000);
+    const decision = await guard.handle(view(key, { model: 'm', messages: [{ role: 'user', content: 'question B' }] }));
+    expect(decision.kind).toBe('pass');
+    expect(events.some((e) => e.type === 'cache.integrity_failure')).toBe(true);
+  });
+
+  it('a store that reports a corrupt entry gives a miss (not cache_unavailable), an event and a delete', async () => {
+    const cache = new MemoryCacheStore();
+    const deleted: string[] = [];
+    const store = Object.assign(Object.create(cache) as CacheStore, {
+      get: () => { throw Object.assign(new Error('bad json'), { name: 'CorruptEntryError' }); },
+      delete: (k: string) => { deleted.push(k); return true; },
+    });
+    const { guard, key, events } = await setup({ cache: store });
+    const decision = (await guard.handle(view(key))) as PassDecision;
+    expect(decision.cacheStatus).toBe('miss');
+    expect(events.some((e) => e.type === 'cache.integrity_failure')).toBe(true);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(deleted).toHaveLength(1);
+  });
+});
+
 describe('key hygiene', () => {
   it('a key older than the rotation policy gets a Warning header and one key.rotation_due event', async () => {
     const { guard, key, events } = await setup({}, new Date(Date.now() - 100 * 86_400_000));

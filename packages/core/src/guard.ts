@@ -554,9 +554,15 @@ class GuardImpl implements Guard {
     let entry: StoredEntry | undefined;
     try {
       entry = await withTimeout((this.#cache as CacheStore).get(key), this.#o.cacheTimeoutMs);
-    } catch {
-      this.#emit('cache.unavailable', { requestId, clientAddress, tenant: record.tenant, operation: 'get' });
-      return this.#bypass(base, ['cache_unavailable'], handlerBody, bodyReplaced, record.tenant);
+    } catch (error) {
+      if ((error as Error | undefined)?.name === 'CorruptEntryError') {
+        // A damaged entry is a miss to repair, not an outage: report, delete, and go on to the handler.
+        this.#integrityFailure(key, requestId, principal, 'entry');
+        entry = undefined;
+      } else {
+        this.#emit('cache.unavailable', { requestId, clientAddress, tenant: record.tenant, operation: 'get' });
+        return this.#bypass(base, ['cache_unavailable'], handlerBody, bodyReplaced, record.tenant);
+      }
     }
     if (entry) {
       const hit = this.#serveHit(entry, ticket, base);
@@ -589,10 +595,11 @@ class GuardImpl implements Guard {
     if (entry.tenant !== ticket.tenant || entry.expiresAt <= now || this.#erasedSince(entry.tenant, entry.subject, entry.createdAt)) return undefined;
     let response: string;
     try {
+      // The stored prompt must be this request's: a token moved from another entry is not served.
+      if (this.#open(entry, 'request', ticket.key) !== ticket.request) throw new Error('entry belongs to another request');
       response = this.#open(entry, 'response', ticket.key);
     } catch {
-      this.#emit('cache.integrity_failure', { requestId: ticket.requestId, tenant: ticket.tenant, keyId: ticket.principal.keyId, field: 'response' });
-      void Promise.resolve().then(() => this.#cache && this.#cache.delete(ticket.key)).catch(() => undefined);
+      this.#integrityFailure(ticket.key, ticket.requestId, ticket.principal, 'response');
       return undefined;
     }
     this.#stats.hit(ticket.tenant, entry.elapsedMs ?? 0, entry.tokens ?? 0);
@@ -604,10 +611,17 @@ class GuardImpl implements Guard {
     };
   }
 
+  /** An entry that fails to open: reported and deleted, never served. */
+  #integrityFailure(key: string, requestId: string, principal: Principal, field: string): void {
+    this.#emit('cache.integrity_failure', { requestId, tenant: principal.tenant, keyId: principal.keyId, keyHint: principal.hint, field });
+    const cache = this.#cache;
+    if (cache) void Promise.resolve().then(() => cache.delete(key)).catch(() => undefined);
+  }
+
   /** Plaintext of one field; a stale or legacy plaintext field is re-encrypted in the background. */
   #open(entry: StoredEntry, field: SealedField, key: string): string {
     const opened = this.#codec.open(entry, field);
-    if (opened.stale && this.#cache) {
+    if (opened.stale && this.#cache && !this.#erasedSince(entry.tenant, entry.subject, entry.createdAt)) {
       const cache = this.#cache;
       // Failures are harmless: the entry stays as it was and the next read tries again.
       void Promise.resolve().then(() => rewriteEntry(cache, key, entry, this.#codec)).catch(() => undefined);

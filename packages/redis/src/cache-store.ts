@@ -1,6 +1,6 @@
 // RedisCacheStore: shared cache entries with TTL, per-tenant indexes and byte accounting in a Cluster-ready layout.
 import type { Cluster, Redis } from 'ioredis';
-import { StoreUnavailableError, type CacheStore, type StoredEntry } from '@vectorcache/core';
+import { CorruptEntryError, StoreUnavailableError, type CacheStore, type StoredEntry } from '@vectorcache/core';
 import { bounded, close, connect, ready, globEscape, script, type Connection, type RedisStoreOptions, type Script } from './connection.js';
 
 export interface RedisCacheStoreOptions extends RedisStoreOptions {
@@ -144,9 +144,10 @@ export class RedisCacheStore implements CacheStore {
     try {
       entry = JSON.parse(json) as StoredEntry;
     } catch {
-      throw new StoreUnavailableError('RedisCacheStore.get: stored entry is not valid JSON');
+      // Redis answered: this is a damaged entry, which the guard deletes and reports, not an outage.
+      throw new CorruptEntryError('RedisCacheStore.get: stored entry is not valid JSON');
     }
-    if (entry?.v !== 1 || entry.tenant !== tenant) throw new StoreUnavailableError('RedisCacheStore.get: stored entry has an unexpected shape');
+    if (entry?.v !== 1 || entry.tenant !== tenant) throw new CorruptEntryError('RedisCacheStore.get: stored entry has an unexpected shape');
     return entry;
   }
 
