@@ -38,6 +38,8 @@ export function createEmailDetector(action: PiiAction): Detector {
       let lastEnd = 0;
       for (let at = hints.at; at !== -1; at = text.indexOf('@', at + 1)) {
         if (at < lastEnd) continue;
+        // matchAt() needs a local-part character before the '@' and a domain character after it.
+        if (at === lastEnd || !isLocalChar(text.charCodeAt(at - 1)) || !isDomainChar(text.charCodeAt(at + 1))) continue;
         const found = matchAt(text, at, lastEnd);
         if (found) {
           out.push({ detector: 'email', start: found[0], end: found[1] });
@@ -97,6 +99,8 @@ function matchAt(text: string, at: number, floor: number): [number, number] | un
     tldStart = text.lastIndexOf('.', e - 1) + 1;
     if (tldStart <= at) return undefined;
   }
+  // A one-letter TLD fails tldOk() in any case; checked before slicing so '@'-dense input allocates nothing.
+  if (e - tldStart < 2) return undefined;
   const tld = text.slice(tldStart, e).toLowerCase();
   if (!tldOk(tld)) return undefined;
   if (FILE_TLDS.has(tld)) return undefined;

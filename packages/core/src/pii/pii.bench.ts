@@ -26,11 +26,19 @@ const PROMPT_WORDS =
   'asked whether the API limit of 10000 requests per hour applies per key or per account, and ' +
   'whether the new export (build 20240305.3) supports CSV with UTF-8. ';
 
+/**
+ * The string as the guard gets it from JSON.parse: flat. Strings built by `+=`, `slice` or `repeat`
+ * are rope or slice objects that V8 flattens on first access, which would time V8, not the scanner.
+ */
+function flat(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
+}
+
 /** A clean, realistic chat prompt of about `size` characters. */
 export function typicalPrompt(size: number): string {
   let s = '';
   while (s.length < size) s += PROMPT_WORDS;
-  return s.slice(0, size);
+  return flat(s.slice(0, size));
 }
 
 /** Prompt text with some PII sprinkled in (one item every ~2 KB). */
@@ -41,20 +49,22 @@ function mixedText(size: number): string {
   while (s.length < size) {
     s += typicalPrompt(2000) + ' ' + pii[k++ % pii.length] + ' ';
   }
-  return s.slice(0, size);
+  return flat(s.slice(0, size));
 }
 
-export const HOSTILE_PATTERNS: Array<[string, (size: number) => string]> = [
-  ["'a.'*", (n) => 'a.'.repeat(n / 2)],
-  ["'a@'+'a-'*", (n) => 'a@' + 'a-'.repeat(n / 2)],
-  ["'-a'*+'@'", (n) => '-a'.repeat(n / 2) + '@'],
-  ["'1'*", (n) => '1'.repeat(n)],
-  ["'1 '*", (n) => '1 '.repeat(n / 2)],
-  ["'-'*", (n) => '-'.repeat(n)],
-  ["'@'*", (n) => '@'.repeat(n)],
-  ["'a@a.'*", (n) => 'a@a.'.repeat(n / 4)],
-  ["'４'* full-width", (n) => '４'.repeat(n)],
-];
+export const HOSTILE_PATTERNS: Array<[string, (size: number) => string]> = (
+  [
+    ["'a.'*", (n) => 'a.'.repeat(n / 2)],
+    ["'a@'+'a-'*", (n) => 'a@' + 'a-'.repeat(n / 2)],
+    ["'-a'*+'@'", (n) => '-a'.repeat(n / 2) + '@'],
+    ["'1'*", (n) => '1'.repeat(n)],
+    ["'1 '*", (n) => '1 '.repeat(n / 2)],
+    ["'-'*", (n) => '-'.repeat(n)],
+    ["'@'*", (n) => '@'.repeat(n)],
+    ["'a@a.'*", (n) => 'a@a.'.repeat(n / 4)],
+    ["'４'* full-width", (n) => '４'.repeat(n)],
+  ] as Array<[string, (size: number) => string]>
+).map(([label, make]) => [label, (n: number) => flat(make(n))]);
 
 function timeOnce(scan: Scan, text: string): number {
   const t0 = performance.now();
@@ -62,8 +72,10 @@ function timeOnce(scan: Scan, text: string): number {
   return performance.now() - t0;
 }
 
-/** Median time in ms over enough runs to take ~`budgetMs`, after a warm-up. */
+/** Median time in ms over enough runs to take ~`budgetMs`, after a warm-up long enough for the JIT to settle. */
 function timeMedian(scan: Scan, text: string, budgetMs = 300, maxRuns = 2000): number {
+  const warmUntil = performance.now() + Math.min(50, budgetMs / 4);
+  for (let i = 0; i < 500 && performance.now() < warmUntil; i++) scan(text);
   const first = timeOnce(scan, text);
   const runs = Math.max(3, Math.min(maxRuns, Math.floor(budgetMs / Math.max(first, 0.001))));
   const times: number[] = [];
@@ -127,7 +139,8 @@ export async function benchPii(): Promise<BenchResult> {
           times.push(undefined);
           continue;
         }
-        times.push(size >= 1024 * 1024 ? timeOnce(scan, make(size)) : timeMedian(scan, make(size), 200, 20));
+        // Median after a warm-up run at every size: a single cold run at 1 MB times page faults and GC, not the scan.
+        times.push(size >= 1024 * 1024 ? timeMedian(scan, make(size), 300, 5) : timeMedian(scan, make(size), 200, 20));
       }
       const [a, b, c] = times;
       hostile.push({
