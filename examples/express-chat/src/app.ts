@@ -2,7 +2,7 @@
 import express, { type Express } from 'express';
 import { createGuard, type Guard } from '@vectorcache/core';
 import { vectorcache } from '@vectorcache/express';
-import { exampleMetrics, metricsReply, sseEvents, type ExampleConfig } from 'example-shared';
+import { exampleMetrics, metricsReply, sseEvents, tenantUpstreamKey, type ExampleConfig } from 'example-shared';
 
 export function createApp(config: Pick<ExampleConfig, 'guard' | 'backend'>): { app: Express; guard: Guard } {
   const guard = createGuard(config.guard);
@@ -22,7 +22,8 @@ export function createApp(config: Pick<ExampleConfig, 'guard' | 'backend'>): { a
   });
   app.post('/v1/chat/completions', async (req, res, next) => {
     try {
-      const result = await config.backend.complete(req.body ?? {}, {});
+      const upstreamKey = await tenantUpstreamKey(config.backend, guard, req.vectorcache?.principal.tenant);
+      const result = await config.backend.complete(req.body ?? {}, { upstreamKey });
       if (result.kind === 'json') {
         res.status(result.status).json(result.body);
         return;

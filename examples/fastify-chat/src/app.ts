@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { PassThrough } from 'node:stream';
 import { createGuard, type Guard } from '@vectorcache/core';
 import { vectorcache } from '@vectorcache/fastify';
-import { exampleMetrics, metricsReply, sseEvents, type ChatBody, type ExampleConfig } from 'example-shared';
+import { exampleMetrics, metricsReply, sseEvents, tenantUpstreamKey, type ChatBody, type ExampleConfig } from 'example-shared';
 
 export async function createApp(config: Pick<ExampleConfig, 'guard' | 'backend'>, serverFactory?: Parameters<typeof Fastify>[0]): Promise<{ app: FastifyInstance; guard: Guard }> {
   const guard = createGuard(config.guard);
@@ -20,7 +20,8 @@ export async function createApp(config: Pick<ExampleConfig, 'guard' | 'backend'>
       return reply.code(answer.status).headers(answer.headers).send(answer.body);
     });
     guarded.post('/v1/chat/completions', async (request, reply) => {
-      const result = await config.backend.complete((request.body ?? {}) as ChatBody, {});
+      const upstreamKey = await tenantUpstreamKey(config.backend, guard, request.vectorcache?.principal.tenant);
+      const result = await config.backend.complete((request.body ?? {}) as ChatBody, { upstreamKey });
       if (result.kind === 'json') return reply.code(result.status).send(result.body);
       const stream = new PassThrough();
       reply.code(200).header('content-type', 'text/event-stream').header('cache-control', 'no-store');

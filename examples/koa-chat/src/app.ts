@@ -3,7 +3,7 @@ import Koa from 'koa';
 import { PassThrough } from 'node:stream';
 import { createGuard, type Guard } from '@vectorcache/core';
 import { vectorcache } from '@vectorcache/koa';
-import { exampleMetrics, metricsReply, sseEvents, type ChatBody, type ExampleConfig } from 'example-shared';
+import { exampleMetrics, metricsReply, sseEvents, tenantUpstreamKey, type ChatBody, type ExampleConfig } from 'example-shared';
 
 export function createApp(config: Pick<ExampleConfig, 'guard' | 'backend'>): { app: Koa; guard: Guard } {
   const guard = createGuard(config.guard);
@@ -32,7 +32,8 @@ export function createApp(config: Pick<ExampleConfig, 'guard' | 'backend'>): { a
       return;
     }
     const body = ((ctx.request as { body?: unknown }).body ?? {}) as ChatBody;
-    const result = await config.backend.complete(body, {});
+    const upstreamKey = await tenantUpstreamKey(config.backend, guard, ctx.state.vectorcache?.principal.tenant);
+    const result = await config.backend.complete(body, { upstreamKey });
     if (result.kind === 'json') {
       ctx.status = result.status;
       ctx.body = result.body;

@@ -109,8 +109,9 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   } else {
     throw new ConfigError('VECTORCACHE_CACHE must be "memory" or redis://host:port/db.');
   }
-  // Lockout counters are shared whenever the instance already talks to Redis.
+  // Lockout counters and tenants' upstream keys are shared whenever the instance already talks to Redis.
   counters = redisUrl ? new (await redisModule()).RedisCounterStore(redisOptions(redisUrl)) : new MemoryCounterStore();
+  const secrets = redisUrl ? new (await redisModule()).RedisSecretBackend(redisOptions(redisUrl)) : undefined;
 
   let secret = env.VECTORCACHE_ENCRYPTION_SECRET;
   if (!secret) {
@@ -136,7 +137,15 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     trustProxy: trustProxy(env.VECTORCACHE_TRUST_PROXY),
     ipAllowlist: list(env.VECTORCACHE_IP_ALLOWLIST) ?? null,
     httpsOnly: flag(env, 'VECTORCACHE_HTTPS_ONLY', environment === 'prod'),
-    encryption: { secret, ...(env.VECTORCACHE_ENCRYPTION_SALT ? { salt: env.VECTORCACHE_ENCRYPTION_SALT } : {}) },
+    encryption: {
+      secret,
+      ...(env.VECTORCACHE_ENCRYPTION_SALT ? { salt: env.VECTORCACHE_ENCRYPTION_SALT } : {}),
+      // During a rotation: the old secrets still decrypt, and the index secret keeps entry names stable.
+      ...(list(env.VECTORCACHE_ENCRYPTION_PREVIOUS_SECRETS) ? { previousSecrets: list(env.VECTORCACHE_ENCRYPTION_PREVIOUS_SECRETS) } : {}),
+      ...(env.VECTORCACHE_ENCRYPTION_INDEX_SECRET ? { indexSecret: env.VECTORCACHE_ENCRYPTION_INDEX_SECRET } : {}),
+    },
+    ...(env.VECTORCACHE_RETENTION ? { retention: env.VECTORCACHE_RETENTION } : {}),
+    ...(secrets ? { secrets } : {}),
     requireConsent: flag(env, 'VECTORCACHE_REQUIRE_CONSENT', false),
     maxBodyBytes: int(env, 'VECTORCACHE_MAX_BODY_BYTES', 1_048_576, 1),
     lockout: {

@@ -14,6 +14,8 @@ export type ChatResult =
   | { kind: 'stream'; status: number; chunks: AsyncIterable<string> };
 
 export interface ChatBackend {
+  /** True when answers come from an upstream that takes an API key (tenants may bring their own). */
+  readonly upstream: boolean;
   complete(body: ChatBody, options: { upstreamKey?: string; signal?: AbortSignal }): Promise<ChatResult>;
 }
 
@@ -30,6 +32,7 @@ function tokens(s: string): number {
 /** Answers like a model would, deterministically, after a delay so that a cache hit is visibly faster. */
 export function offlineModel(delayMs: number): ChatBackend {
   return {
+    upstream: false,
     async complete(body, { signal }) {
       const model = typeof body.model === 'string' ? body.model : 'offline-1';
       const messages = Array.isArray(body.messages) ? body.messages : [];
@@ -70,6 +73,7 @@ export function offlineModel(delayMs: number): ChatBackend {
 export function upstreamModel(baseUrl: string, defaultKey: string | undefined): ChatBackend {
   const url = baseUrl.replace(/\/+$/, '') + '/chat/completions';
   return {
+    upstream: true,
     async complete(body, { upstreamKey, signal }) {
       const key = upstreamKey ?? defaultKey;
       const response = await fetch(url, {
@@ -105,4 +109,13 @@ export function upstreamModel(baseUrl: string, defaultKey: string | undefined): 
       return { kind: 'json', status: response.status, body: payload };
     },
   };
+}
+
+/** The tenant's own upstream key (bring your own key) when one is stored, else the server's default. */
+export async function tenantUpstreamKey(
+  backend: ChatBackend, guard: { secrets: { get(tenant: string, provider: string): Promise<string | undefined> } }, tenant: string | undefined,
+): Promise<string | undefined> {
+  if (!backend.upstream || !tenant) return undefined;
+  // A broken secret store must not take the route down: the server's own key still answers.
+  return guard.secrets.get(tenant, 'openai').catch(() => undefined);
 }

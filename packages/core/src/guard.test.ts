@@ -144,6 +144,25 @@ describe('entry integrity', () => {
   });
 });
 
+describe('suspicious activity through the guard', () => {
+  it('near-identical missed prompts of one tenant raise suspicious.cache_probing when enabled', async () => {
+    const { guard, key, events } = await setup({ suspicious: { cacheProbing: { threshold: 4, windowMs: 60_000 } } });
+    for (let i = 0; i < 6; i++) {
+      await guard.handle(view(key, { model: 'm', messages: [{ role: 'user', content: `What is the balance of the account with the number ${1000 + i} at the Berlin branch today?` }] }));
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(events.filter((e) => e.type === 'suspicious.cache_probing')).toHaveLength(1);
+  });
+  it('is off by default (no fingerprint per miss)', async () => {
+    const { guard, key, events } = await setup();
+    for (let i = 0; i < 60; i++) {
+      await guard.handle(view(key, { model: 'm', messages: [{ role: 'user', content: `What is the balance of the account with the number ${1000 + i} at the Berlin branch today?` }] }));
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(events.filter((e) => e.type === 'suspicious.cache_probing')).toHaveLength(0);
+  });
+});
+
 describe('key hygiene', () => {
   it('a key older than the rotation policy gets a Warning header and one key.rotation_due event', async () => {
     const { guard, key, events } = await setup({}, new Date(Date.now() - 100 * 86_400_000));

@@ -15,7 +15,7 @@ import { createEntryCipher, validateEncryptionOptions } from './crypto/index.js'
 import { EntryCodec, rewriteEntry, type SealedField } from './entries.js';
 import { eraseReceipt, eraseSubject, exportSubject } from './privacy/index.js';
 import { TenantSecrets } from './secrets/index.js';
-import { createSuspicionDetector, simhash64, type SuspicionDetector } from './monitor/index.js';
+import { createSuspicionDetector, resolveSuspicionOptions, simhash64, type SuspicionDetector } from './monitor/index.js';
 import { MemoryCacheStore, MemoryCounterStore } from './stores/index.js';
 import { StatsBook, type TenantStats } from './stats.js';
 import type { BodyError } from './body.js';
@@ -246,6 +246,7 @@ class GuardImpl implements Guard {
   readonly #pending = new Map<string, Set<Promise<unknown>>>();
   readonly #noCache = new Map<string, { marked: boolean; at: number }>();
   readonly #detector: SuspicionDetector | undefined;
+  readonly #fingerprintMisses: boolean;
   #codec = new EntryCodec(undefined);
   #indexKey: Uint8Array = randomBytes(32);
   #ready: Promise<void>;
@@ -266,11 +267,13 @@ class GuardImpl implements Guard {
     this.#allowlist = new AllowlistHolder(o.ipAllowlist, 'ipAllowlist');
     this.#verifier = createKeyVerifier(o.keys, { environment: o.environment });
     this.#pii = o.pii === false ? undefined : compilePii(o.pii, 'pii');
-    // By default the set-based patterns run only where the counter store can keep sets.
-    const suspicious = o.suspicious === undefined && typeof this.#counters.addToSet !== 'function'
+    // Defaults: cache probing is opt-in (a prompt fingerprint on every miss costs tens of µs), and the
+    // set-based patterns run only where the counter store can keep sets.
+    const suspicious = o.suspicious !== undefined ? o.suspicious : typeof this.#counters.addToSet !== 'function'
       ? { credentialStuffing: false as const, retiredKey: false as const, cacheProbing: false as const }
-      : o.suspicious;
+      : { cacheProbing: false as const };
     this.#detector = suspicious === false ? undefined : createSuspicionDetector(suspicious, this.#counters, (type, fields) => this.#emit(type, fields));
+    this.#fingerprintMisses = suspicious !== false && resolveSuspicionOptions(suspicious).cacheProbing !== false;
 
     let encryption = o.encryption === undefined ? undefined : validateEncryptionOptions(o.encryption, this.#encryptionContext());
     if (encryption === undefined && o.environment === 'prod' && this.#cache) {
@@ -570,7 +573,7 @@ class GuardImpl implements Guard {
     }
     this.#stats.miss(record.tenant);
     // Only misses can be probes for near-duplicates; the fingerprint is cheap next to the upstream call.
-    if (this.#detector) {
+    if (this.#fingerprintMisses) {
       this.#watch({ type: 'cache.lookup', at: new Date(now).toISOString(), requestId, tenant: record.tenant, keyId: record.id, clientAddress, promptSimhash: simhash64(request_), promptKey: key });
     }
     const pass: PassDecision = {

@@ -58,27 +58,27 @@ export function createKeyVerifier(store: KeyStore, options: KeyVerifierOptions):
       if (presented === undefined || presented === '') return { ok: false, code: 'missing_api_key' };
       const parsed = parseApiKey(presented);
       if (!parsed) return { ok: false, code: 'malformed_api_key' };
-      const hint = keyHint(presented);
-      if (parsed.environment !== environment) return { ok: false, code: 'wrong_environment', hint };
+      // The hint is only for failure reports; the success path does not need to build it.
+      if (parsed.environment !== environment) return { ok: false, code: 'wrong_environment', hint: keyHint(presented) };
 
       const hash = hashApiKey(presented);
       let record: KeyRecord | undefined;
       try {
         record = await store.findByHash(hash);
       } catch {
-        return { ok: false, code: 'key_store_unavailable', hint };
+        return { ok: false, code: 'key_store_unavailable', hint: keyHint(presented) };
       }
       if (!record || typeof record.hash !== 'string' || !HEX_SHA256.test(record.hash)) {
-        return { ok: false, code: 'invalid_api_key', hint };
+        return { ok: false, code: 'invalid_api_key', hint: keyHint(presented) };
       }
       // A store keyed by hash already matched; comparing again in constant time guards against a
       // store that matches loosely (prefix, case) and keeps timing independent of the stored value.
       if (!timingSafeEqual(Buffer.from(record.hash, 'hex'), Buffer.from(hash, 'hex'))) {
-        return { ok: false, code: 'invalid_api_key', hint };
+        return { ok: false, code: 'invalid_api_key', hint: keyHint(presented) };
       }
-      if (record.revokedAt) return { ok: false, code: 'key_revoked', record, hint };
-      if (record.expiresAt && isPast(record.expiresAt, now)) return { ok: false, code: 'key_expired', record, hint };
-      if (record.environment !== environment) return { ok: false, code: 'wrong_environment', record, hint };
+      if (record.revokedAt) return { ok: false, code: 'key_revoked', record, hint: record.hint };
+      if (record.expiresAt && isPast(record.expiresAt, now)) return { ok: false, code: 'key_expired', record, hint: record.hint };
+      if (record.environment !== environment) return { ok: false, code: 'wrong_environment', record, hint: record.hint };
       return { ok: true, record };
     },
   };
