@@ -1,5 +1,6 @@
 // One cheap pass over a (folded) string that finds the few places worth a detector's attention.
 import { SECRET_PREFIXES } from './secret.js';
+import type { PiiFinding } from './types.js';
 
 /**
  * Where the built-in detectors should look. Clean prose fills none of it, so a clean string costs
@@ -26,6 +27,8 @@ export interface Hints {
   exhausted: boolean;
   /** Per call: phone validation results by candidate, so repeated numbers cost one validation. */
   phoneMemo: Map<string, number> | undefined;
+  /** Where detectors push findings; reused from string to string. */
+  out: PiiFinding[];
 }
 
 /**
@@ -66,6 +69,7 @@ export function createHints(): Hints {
     phoneChecks: PHONE_CHECK_BUDGET,
     exhausted: false,
     phoneMemo: undefined,
+    out: [],
   };
 }
 
@@ -79,6 +83,7 @@ export function startCall(h: Hints): void {
 /** Drops per-call state (the memo holds candidate numbers: not kept past the call) and buffers a huge input grew. */
 export function endCall(h: Hints): void {
   h.phoneMemo = undefined;
+  h.out.length = 0;
   if (h.clusters.length > 4096) h.clusters = new Int32Array(32);
   if (h.ibans.length > 4096) h.ibans = new Int32Array(16);
   if (h.secrets.length > 4096) h.secrets = new Int32Array(16);

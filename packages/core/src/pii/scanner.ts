@@ -128,12 +128,17 @@ class Walk {
     }
   }
 
-  /** Lets go of the body's objects and of arrays a huge body grew. */
+  /** Lets go of the body's strings and objects, and of arrays a huge body grew. */
   release(): void {
-    const keep = Math.min(this.count, 256);
-    for (const a of [this.texts, this.holders, this.keys, this.isKey] as unknown[][]) {
-      a.length = keep;
-      a.fill(undefined, 0, keep);
+    const { count, texts, holders, keys, isKey } = this;
+    if (count > 256) {
+      texts.length = holders.length = keys.length = isKey.length = 0;
+    } else {
+      for (let k = 0; k < count; k++) {
+        texts[k] = '';
+        holders[k] = undefined;
+        keys[k] = 0;
+      }
     }
     this.count = 0;
     if (this.stackValues.length > 0) {
@@ -181,6 +186,14 @@ function cloneContainers(root: unknown): { copy: unknown; map: Map<object, unkno
   return { copy, map };
 }
 
+/** The findings gathered in the reused buffer, copied out (undefined when there are none). */
+function takeFindings(out: PiiFinding[], rank: Map<string, number>): PiiFinding[] | undefined {
+  if (out.length === 0) return undefined;
+  const findings = resolveOverlaps(out.slice(), rank);
+  out.length = 0;
+  return findings;
+}
+
 /** Overlapping findings are merged into one span carrying the winning detector, so redaction covers both. */
 function resolveOverlaps(findings: PiiFinding[], rank: Map<string, number>): PiiFinding[] {
   if (findings.length < 2) return findings;
@@ -224,9 +237,10 @@ export function compilePii(options?: PiiOptions, optionName = 'pii'): PiiScanner
   const findIn = (text: string, hints: Hints): PiiFinding[] | undefined => {
     if (text.length < MIN_BUILTIN_LENGTH) {
       if (text.length === 0 || builtinCount === detectors.length) return undefined;
-      const out: PiiFinding[] = [];
+      const out = hints.out;
+      out.length = 0;
       for (let d = builtinCount; d < detectors.length; d++) detectors[d]!.find(text, text, out, hints);
-      return out.length === 0 ? undefined : resolveOverlaps(out, rank);
+      return takeFindings(out, rank);
     }
     let folded = text;
     const foldAt = prescan(text, hints, true);
@@ -234,11 +248,13 @@ export function compilePii(options?: PiiOptions, optionName = 'pii'): PiiScanner
       folded = fold(text, foldAt);
       prescan(folded, hints, false);
     }
-    const out: PiiFinding[] = [];
+    // Findings collect in a buffer reused across strings; a clean string allocates no array.
+    const out = hints.out;
+    out.length = 0;
     // Built-ins find nothing where the pre-pass pointed nowhere (a PEM block needs its '-----BEGIN ').
     const builtinsIdle = hints.clusterCount === 0 && hints.ibanCount === 0 && hints.secretCount === 0 && hints.at === -1 && folded.indexOf(PEM_BEGIN) === -1;
     for (let d = builtinsIdle ? builtinCount : 0; d < detectors.length; d++) detectors[d]!.find(folded, text, out, hints);
-    return out.length === 0 ? undefined : resolveOverlaps(out, rank);
+    return takeFindings(out, rank);
   };
 
   const scanText = (text: string): PiiFinding[] => {
