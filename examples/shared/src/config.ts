@@ -6,6 +6,7 @@ import {
   FileKeyStore, MemoryCacheStore, MemoryCounterStore, createKey,
   type CacheStore, type CounterStore, type GuardOptions, type KeyStore,
 } from '@vectorcache/core';
+import { pino } from 'pino';
 import { offlineModel, upstreamModel, type ChatBackend } from './model.js';
 
 export interface ExampleConfig {
@@ -146,6 +147,8 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     },
     ...(env.VECTORCACHE_RETENTION ? { retention: env.VECTORCACHE_RETENTION } : {}),
     ...(secrets ? { secrets } : {}),
+    // Security events as structured JSON lines on stderr (keys, secrets and PII never reach them).
+    logger: pino({ level: env.LOG_LEVEL ?? 'info', base: { service: 'vectorcache-example' } }, pino.destination(2)),
     requireConsent: flag(env, 'VECTORCACHE_REQUIRE_CONSENT', false),
     maxBodyBytes: int(env, 'VECTORCACHE_MAX_BODY_BYTES', 1_048_576, 1),
     lockout: {

@@ -292,7 +292,7 @@ function checkRedisTls(env: Record<string, string | undefined>): CheckResult {
 function checkRetention(env: Record<string, string | undefined>): CheckResult {
   const value = env.VECTORCACHE_RETENTION;
   if (value === undefined || value.trim() === '') {
-    return { id: 'retention', status: 'warn', message: 'No retention period: entries live for the cache TTL only, with no declared policy.', fix: 'Set VECTORCACHE_RETENTION (e.g. 30d) to cap how long prompts and answers are kept.' };
+    return { id: 'retention', status: 'warn', message: 'VECTORCACHE_RETENTION is not set: the built-in default of 30 days applies, but no policy is declared for this deployment.', fix: 'Set VECTORCACHE_RETENTION (e.g. 30d) to the period your privacy policy promises.' };
   }
   const ms = parseDuration(value);
   if (ms === undefined || ms <= 0) return { id: 'retention', status: 'fail', message: 'VECTORCACHE_RETENTION is not a duration.', fix: 'Use a duration such as 30d, 24h or 15m.' };
