@@ -9,8 +9,8 @@ import type { PiiFinding } from './types.js';
  */
 export interface Hints {
   /**
-   * [start, end) pairs of maximal runs of digits and joiners (space - . / ( ) +) holding ≥ 7 digits,
-   * each starting at its first digit, '+' or '(': card, SSN, phone.
+   * (start, end, digits) triples: maximal runs of digits and joiners (space - . / ( ) +) holding
+   * ≥ 7 digits, each starting at its first digit, '+' or '(', end exclusive: card, SSN, phone.
    */
   clusters: Int32Array;
   clusterCount: number;
@@ -55,11 +55,16 @@ CLASS[64] = AT;
 
 /** (first << 7 | second) → 1 when some secret prefix starts with those two ASCII characters. */
 const SECRET_PAIR = new Uint8Array(128 * 128);
-for (const prefix of SECRET_PREFIXES) SECRET_PAIR[(prefix.charCodeAt(0) << 7) | prefix.charCodeAt(1)] = 1;
+/** First characters of secret prefixes: most words fail this one load. */
+const SECRET_FIRST = new Uint8Array(128);
+for (const prefix of SECRET_PREFIXES) {
+  SECRET_FIRST[prefix.charCodeAt(0)] = 1;
+  SECRET_PAIR[(prefix.charCodeAt(0) << 7) | prefix.charCodeAt(1)] = 1;
+}
 
 export function createHints(): Hints {
   return {
-    clusters: new Int32Array(32),
+    clusters: new Int32Array(48),
     clusterCount: 0,
     ibans: new Int32Array(16),
     ibanCount: 0,
@@ -84,7 +89,7 @@ export function startCall(h: Hints): void {
 export function endCall(h: Hints): void {
   h.phoneMemo = undefined;
   h.out.length = 0;
-  if (h.clusters.length > 4096) h.clusters = new Int32Array(32);
+  if (h.clusters.length > 4096) h.clusters = new Int32Array(48);
   if (h.ibans.length > 4096) h.ibans = new Int32Array(16);
   if (h.secrets.length > 4096) h.secrets = new Int32Array(16);
 }
@@ -130,12 +135,12 @@ export function prescan(text: string, h: Hints, checkFold: boolean): number {
     if (((c | 32) - 97) >>> 0 < 26) {
       // An ASCII word, walked in a tight loop: the common case in prose.
       if (clusterStart !== -1) {
-        if (clusterDigits >= MIN_CLUSTER_DIGITS) pushCluster(h, clusterStart, i);
+        if (clusterDigits >= MIN_CLUSTER_DIGITS) pushCluster(h, clusterStart, i, clusterDigits);
         clusterStart = -1;
         clusterDigits = 0;
       }
       const wordStart = i;
-      if (!prevDigit && i + 1 < n) {
+      if (SECRET_FIRST[c] === 1 && !prevDigit && i + 1 < n) {
         const next = text.charCodeAt(i + 1);
         if (next < 128 && SECRET_PAIR[(c << 7) | next] === 1) {
           if (h.secretCount === h.secrets.length) h.secrets = grow(h.secrets);
@@ -172,7 +177,7 @@ export function prescan(text: string, h: Hints, checkFold: boolean): number {
       if (k === FOLDS) return i;
       if (k === AT && h.at === -1) h.at = i;
       if (clusterStart !== -1) {
-        if (clusterDigits >= MIN_CLUSTER_DIGITS) pushCluster(h, clusterStart, i);
+        if (clusterDigits >= MIN_CLUSTER_DIGITS) pushCluster(h, clusterStart, i, clusterDigits);
         clusterStart = -1;
         clusterDigits = 0;
       }
@@ -181,14 +186,16 @@ export function prescan(text: string, h: Hints, checkFold: boolean): number {
     letters = 0;
     i++;
   }
-  if (clusterStart !== -1 && clusterDigits >= MIN_CLUSTER_DIGITS) pushCluster(h, clusterStart, n);
+  if (clusterStart !== -1 && clusterDigits >= MIN_CLUSTER_DIGITS) pushCluster(h, clusterStart, n, clusterDigits);
   return -1;
 }
 
-function pushCluster(h: Hints, start: number, end: number): void {
-  if (h.clusterCount * 2 + 2 > h.clusters.length) h.clusters = grow(h.clusters);
-  h.clusters[h.clusterCount * 2] = start;
-  h.clusters[h.clusterCount * 2 + 1] = end;
+function pushCluster(h: Hints, start: number, end: number, digits: number): void {
+  const at = h.clusterCount * 3;
+  if (at + 3 > h.clusters.length) h.clusters = grow(h.clusters);
+  h.clusters[at] = start;
+  h.clusters[at + 1] = end;
+  h.clusters[at + 2] = digits;
   h.clusterCount++;
 }
 
@@ -197,5 +204,5 @@ export function exhaustiveHints(text: string): Hints {
   const n = text.length;
   const all = new Int32Array(Math.max(1, n));
   for (let i = 0; i < n; i++) all[i] = i;
-  return { ...createHints(), clusters: Int32Array.of(0, n), clusterCount: n > 0 ? 1 : 0, ibans: all, ibanCount: n, secrets: all, secretCount: n, at: text.indexOf('@') };
+  return { ...createHints(), clusters: Int32Array.of(0, n, n), clusterCount: n > 0 ? 1 : 0, ibans: all, ibanCount: n, secrets: all, secretCount: n, at: text.indexOf('@') };
 }

@@ -69,7 +69,9 @@ export function createPhoneDetector(action: PiiAction, regions: readonly Country
     action,
     find(text: string, _original: string, out: PiiFinding[], hints: Hints): void {
       const { clusters, clusterCount } = hints;
-      for (let k = 0; k < clusterCount; k++) scanCluster(text, clusters[2 * k]!, clusters[2 * k + 1]!, regions, out, hints);
+      for (let k = 0; k < clusterCount * 3; k += 3) {
+        if (clusters[k + 2]! >= MIN_DIGITS) scanCluster(text, clusters[k]!, clusters[k + 1]!, regions, out, hints);
+      }
     },
   };
 }

@@ -23,7 +23,9 @@ export function createSsnDetector(action: PiiAction): Detector {
     action,
     find(text: string, _original: string, out: PiiFinding[], hints: Hints): void {
       const { clusters, clusterCount } = hints;
-      for (let k = 0; k < clusterCount; k++) scanCluster(text, clusters[2 * k]!, clusters[2 * k + 1]!, out);
+      for (let k = 0; k < clusterCount * 3; k += 3) {
+        if (clusters[k + 2]! >= 9) scanCluster(text, clusters[k]!, clusters[k + 1]!, out);
+      }
     },
   };
 }
