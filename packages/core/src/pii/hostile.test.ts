@@ -21,6 +21,12 @@ export const HOSTILE: Array<[string, string]> = [
   ["'sk-' + 'a'.repeat(100000)", 'sk-' + 'a'.repeat(100000)],
   ["'DE89 '.repeat(20000)", 'DE89 '.repeat(20000)],
   ["'-----BEGIN '.repeat(9000)", '-----BEGIN '.repeat(9000)],
+  // Dense real-looking values: each one reaches a validator (libphonenumber, ibantools, TLD checks).
+  ['10000 distinct phone-shaped numbers', Array.from({ length: 10000 }, (_, i) => `${200 + (i % 700)}-${1000 + ((i * 7) % 9000)}`).join(', ')],
+  ["'(415) 555-2671; '.repeat(6000)", '(415) 555-2671; '.repeat(6000)],
+  ["'DE89 3704 0044 0532 0130 00, '.repeat(3500)", 'DE89 3704 0044 0532 0130 00, '.repeat(3500)],
+  ["'a@b.co '.repeat(14000)", 'a@b.co '.repeat(14000)],
+  ["'536-22-1234 '.repeat(8000)", '536-22-1234 '.repeat(8000)],
 ];
 
 describe('hostile inputs', () => {
