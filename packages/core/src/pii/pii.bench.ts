@@ -140,7 +140,7 @@ export async function benchPii(): Promise<BenchResult> {
           continue;
         }
         // Median after a warm-up run at every size: a single cold run at 1 MB times page faults and GC, not the scan.
-        times.push(size >= 1024 * 1024 ? timeMedian(scan, make(size), 300, 5) : timeMedian(scan, make(size), 200, 20));
+        times.push(size >= 1024 * 1024 ? timeMedian(scan, make(size), 300, 5) : timeMedian(scan, make(size), 200, 200));
       }
       const [a, b, c] = times;
       hostile.push({
