@@ -14,25 +14,26 @@ export function fold(text: string, from = 0): string {
   // Fast path: most prompts have nothing to fold.
   for (; i < n; i++) if (foldCode(text.charCodeAt(i)) !== -1) break;
   if (i === n) return text;
-  // When every unit is Latin-1 once folded (full-width digits, exotic spaces in English text), the
-  // folded text is built as a one-byte string: half the memory, and every later pass reads less.
+  // Optimistically built as a one-byte string (full-width digits, exotic spaces in English text
+  // are Latin-1 once folded): half the memory, and every later pass reads less. A unit that stays
+  // above Latin-1 switches to the UTF-16 build below.
+  const narrowBuffer = scratchBuffer(n);
   let narrow = true;
   for (let k = 0; k < n; k++) {
     const c = text.charCodeAt(k);
-    if (c > 0xff && foldCode(c) === -1) {
-      narrow = false;
-      break;
+    const mapped = c < 0xa0 ? -1 : foldCode(c);
+    if (mapped === -1) {
+      if (c > 0xff) {
+        narrow = false;
+        break;
+      }
+      narrowBuffer[k] = c;
+    } else {
+      narrowBuffer[k] = mapped;
     }
   }
-  const buffer = scratchBuffer(narrow ? n : 2 * n);
-  if (narrow) {
-    for (let k = 0; k < n; k++) {
-      const c = text.charCodeAt(k);
-      const mapped = foldCode(c);
-      buffer[k] = mapped === -1 ? c : mapped;
-    }
-    return buffer.toString('latin1', 0, n);
-  }
+  if (narrow) return narrowBuffer.toString('latin1', 0, n);
+  const buffer = scratchBuffer(2 * n);
   // Otherwise one pass into UTF-16 units, decoded once: no per-character string allocations.
   const codes = new Uint16Array(buffer.buffer, buffer.byteOffset, n);
   for (let k = 0; k < i; k++) codes[k] = text.charCodeAt(k);
