@@ -19,9 +19,8 @@ function distance(a: string, b: string, limit: number): number {
   return previous[b.length]!;
 }
 
-/** The closest known name within a small edit distance, or undefined. */
-export function closest(name: string, known: readonly string[]): string | undefined {
-  const limit = Math.max(1, Math.min(3, Math.floor(name.length / 3)));
+/** The closest known name within `limit` edits (default: a third of the name, 1 to 3), or undefined. */
+export function closest(name: string, known: Iterable<string>, limit = Math.max(1, Math.min(3, Math.floor(name.length / 3)))): string | undefined {
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const candidate of known) {

@@ -1,4 +1,5 @@
 // Encryption-at-rest settings for cache entries: option validation and the start-up key derivation.
+import { closest } from '../suggest.js';
 import { hkdf } from 'node:crypto';
 import { optionError } from '../errors.js';
 import { DEFAULT_PBKDF2_ITERATIONS, deriveFernetKeyBytes } from './derive.js';
@@ -284,26 +285,5 @@ function describe(value: unknown): string {
 
 /** The closest known name within two edits, for "Did you mean …?". */
 function suggest(input: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const d = editDistance(input.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
+  return closest(input, known, 2);
 }

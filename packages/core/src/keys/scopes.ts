@@ -1,4 +1,5 @@
 // API key scopes: the known set, validation with "did you mean", and wildcard matching.
+import { closest } from '../suggest.js';
 import { optionError } from '../errors.js';
 
 /** Every scope a key can hold; `resource:*` and `*` are wildcards over them. */
@@ -13,30 +14,8 @@ export const KNOWN_SCOPES: readonly string[] = Object.freeze([
 const KNOWN_RESOURCES = new Set(KNOWN_SCOPES.map((scope) => scope.slice(0, scope.indexOf(':'))));
 const ACCEPTED = new Set<string>([...KNOWN_SCOPES, '*', ...[...KNOWN_RESOURCES].map((r) => `${r}:*`)]);
 
-/** Levenshtein distance, bounded to short inputs (scopes are short; the caller caps the length). */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
 function suggest(scope: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of ACCEPTED) {
-    const d = distance(scope.toLowerCase(), candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(scope.length / 3)) ? best : undefined;
+  return closest(scope.toLowerCase(), ACCEPTED, Math.max(2, Math.floor(scope.length / 3)));
 }
 
 /**

@@ -1,7 +1,8 @@
 // Labelled test corpus for the PII detectors: true positives in varied formats and hard negatives.
 // Credential-shaped values are assembled from pieces so that secret scanners do not flag this file.
 import { generateApiKey } from '../keys/format.js';
-import { base62, crc32 } from './secret.js';
+import { base62 } from './secret.js';
+import { crc32 } from '../keys/format.js';
 
 export interface CorpusEntry {
   text: string;

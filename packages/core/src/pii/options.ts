@@ -1,4 +1,5 @@
 // Validates PII options once at construction, with "did you mean" hints, into a normalised config.
+import { closest } from '../suggest.js';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { optionError } from '../errors.js';
 import type { BuiltinDetector, CustomDetector, PiiAction, PiiOptions } from './types.js';
@@ -21,31 +22,11 @@ export interface PiiConfig {
   extract: ((body: unknown, req: unknown) => unknown) | undefined;
 }
 
-/** Levenshtein distance, for hints; inputs are short option names. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
-}
 
 /** " Did you mean `x`?" when a known name is close, else the list of known names. */
 export function hint(given: string, known: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const name of known) {
-    const d = distance(given.toLowerCase(), name.toLowerCase());
-    if (d < bestDistance) {
-      best = name;
-      bestDistance = d;
-    }
-  }
-  if (best !== undefined && bestDistance <= Math.max(2, Math.floor(best.length / 3))) return ` Did you mean \`${best}\`?`;
+  const best = closest(given, known, Math.max(2, Math.floor(given.length / 3)));
+  if (best !== undefined) return ` Did you mean \`${best}\`?`;
   return ` Expected one of: ${known.map((k) => `\`${k}\``).join(', ')}.`;
 }
 

@@ -1,5 +1,5 @@
 // Secret detector: credentials that must never be cached (our keys, cloud, VCS, LLM, payment, chat tokens, JWT, PEM).
-import { parseApiKey } from '../keys/format.js';
+import { crc32, parseApiKey } from '../keys/format.js';
 import type { Hints } from './hints.js';
 import type { Detector, PiiAction, PiiFinding } from './types.js';
 
@@ -98,23 +98,6 @@ function findPem(text: string, out: PiiFinding[]): void {
 }
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 (IEEE) of an ASCII string. */
-export function crc32(ascii: string): number {
-  let crc = 0xffffffff;
-  for (let i = 0; i < ascii.length; i++) crc = CRC_TABLE[(crc ^ ascii.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
 /** Base62 (0-9A-Za-z), left-padded with '0' to `width`. */
 export function base62(value: number, width: number): string {
   let s = '';
