@@ -1,10 +1,10 @@
 // A stored entry, read straight from the store (memory and real Redis), holds no plaintext, and Python's Fernet opens it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { canonicalJson, createEntryCipher, DEFAULT_ENCRYPTION_SALT, deriveFernetKey, MemoryCacheStore, type CacheStore, type StoredEntry } from '@vectorcache/core';
 import { RedisCacheStore } from '@vectorcache/redis';
 import { EntryCodec } from '../../packages/core/src/entries.js';
-import { REDIS_URL, RUN_ID, deletePrefix, dumpPrefix, probeRedis, requireOrNotice, scanKeys, uniquePrefix } from '../stores/redis-helpers.js';
+import { REDIS_URL, deletePrefix, dumpPrefix, probeRedis, requireOrNotice, scanKeys, uniquePrefix, useRedisAdmin } from '../stores/redis-helpers.js';
 import { ITERATIONS, SECRET_A, TENANT, answerFor, ask, chatBody, makeGuard, pythonDecrypt } from './helpers.js';
 
 const PROMPT = 'PROMPT-MARKER-q7Zx: what is my account balance?';
@@ -76,13 +76,7 @@ const redisAvailable = await probeRedis();
 requireOrNotice(redisAvailable, `Redis on ${REDIS_URL}`);
 
 describe.skipIf(!redisAvailable)('entries at rest in RedisCacheStore', () => {
-  let admin: Redis;
-  beforeAll(() => { admin = new Redis(REDIS_URL); });
-  afterAll(async () => {
-    await deletePrefix(admin, `vc-test-${RUN_ID}-`);
-    expect(await scanKeys(admin, `vc-test-${RUN_ID}-`)).toEqual([]);
-    await admin.quit();
-  });
+  const redis = useRedisAdmin();
 
   it('every Redis key and value under the prefix is free of plaintext; Python decrypts the raw tokens', async () => {
     const prefix = uniquePrefix();
@@ -91,13 +85,13 @@ describe.skipIf(!redisAvailable)('entries at rest in RedisCacheStore', () => {
     const salt = 'per-deployment-salt-for-tests';
     try {
       const { guarded } = await populate(store, salt);
-      const dump = await dumpPrefix(admin, prefix);
+      const dump = await dumpPrefix(redis.admin, prefix);
       expectNoPlaintext(dump);
       // Read the entry's JSON straight from Redis, not through the store.
-      const rawKey = (await scanKeys(admin, prefix)).find((k) => k.includes(':e:') && !k.endsWith('with-context'))!;
-      const raw = JSON.parse((await admin.get(rawKey))!) as StoredEntry;
+      const rawKey = (await scanKeys(redis.admin, prefix)).find((k) => k.includes(':e:') && !k.endsWith('with-context'))!;
+      const raw = JSON.parse((await redis.admin.get(rawKey))!) as StoredEntry;
       expect(raw.response).toBe(guarded.response);
-      const rawContext = JSON.parse((await admin.get((await scanKeys(admin, prefix)).find((k) => k.endsWith('with-context'))!))!) as StoredEntry;
+      const rawContext = JSON.parse((await redis.admin.get((await scanKeys(redis.admin, prefix)).find((k) => k.endsWith('with-context'))!))!) as StoredEntry;
       expectPythonOpens(SECRET_A, salt, [
         [raw, [canonicalJson(chatBody(PROMPT)), answerFor(PROMPT)]],
         [rawContext, [canonicalJson(chatBody(PROMPT)), answerFor(PROMPT), CONTEXT]],
@@ -106,7 +100,7 @@ describe.skipIf(!redisAvailable)('entries at rest in RedisCacheStore', () => {
       expect(pythonDecrypt(SECRET_A, DEFAULT_ENCRYPTION_SALT, [raw.response]).plaintexts).toEqual([null]);
     } finally {
       await store.shutdown();
-      await deletePrefix(admin, prefix);
+      await deletePrefix(redis.admin, prefix);
     }
   });
 });

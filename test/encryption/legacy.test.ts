@@ -1,9 +1,9 @@
 // A legacy plaintext entry (written before encryption was on) is served, then re-encrypted in place, in memory and in Redis.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { canonicalJson, createEntryCipher, DEFAULT_ENCRYPTION_SALT, deriveFernetKey, Fernet, MemoryCacheStore, type CacheStore, type StoredEntry } from '@vectorcache/core';
 import { RedisCacheStore } from '@vectorcache/redis';
-import { REDIS_URL, RUN_ID, deletePrefix, dumpPrefix, probeRedis, requireOrNotice, scanKeys, uniquePrefix } from '../stores/redis-helpers.js';
+import { REDIS_URL, deletePrefix, dumpPrefix, probeRedis, requireOrNotice, scanKeys, uniquePrefix, useRedisAdmin } from '../stores/redis-helpers.js';
 import { ITERATIONS, SECRET_A, TENANT, answerFor, ask, chatBody, eventually, keyFor, makeGuard } from './helpers.js';
 
 const PROMPT = 'LEGACY-MARKER-p9: plaintext from before encryption';
@@ -51,23 +51,17 @@ const redisAvailable = await probeRedis();
 requireOrNotice(redisAvailable, `Redis on ${REDIS_URL}`);
 
 describe.skipIf(!redisAvailable)('legacy plaintext entries in Redis', () => {
-  let admin: Redis;
-  beforeAll(() => { admin = new Redis(REDIS_URL); });
-  afterAll(async () => {
-    await deletePrefix(admin, `vc-test-${RUN_ID}-`);
-    expect(await scanKeys(admin, `vc-test-${RUN_ID}-`)).toEqual([]);
-    await admin.quit();
-  });
+  const redis = useRedisAdmin();
 
   it('RedisCacheStore: served, then re-encrypted on read (checked in the raw keys)', async () => {
     const prefix = uniquePrefix();
     const store = new RedisCacheStore({ url: REDIS_URL, prefix, commandTimeoutMs: 2_000 });
     await store.init();
     try {
-      await legacyScenario(store, () => dumpPrefix(admin, prefix));
+      await legacyScenario(store, () => dumpPrefix(redis.admin, prefix));
     } finally {
       await store.shutdown();
-      await deletePrefix(admin, prefix);
+      await deletePrefix(redis.admin, prefix);
     }
   });
 });

@@ -1,11 +1,11 @@
 // Key rotation through real guards: written under A, read (and re-encrypted) under B with A as previous, read after A is gone.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createEntryCipher, DEFAULT_ENCRYPTION_SALT, deriveFernetKey, Fernet, MemoryCacheStore, type CacheStore, type StoredEntry } from '@vectorcache/core';
 import { RedisCacheStore } from '@vectorcache/redis';
 import { EntryCodec, rotateStore } from '../../packages/core/src/entries.js';
 import { run } from '../../packages/cli/src/main.js';
-import { REDIS_URL, RUN_ID, deletePrefix, probeRedis, requireOrNotice, scanKeys, uniquePrefix } from '../stores/redis-helpers.js';
+import { REDIS_URL, deletePrefix, probeRedis, requireOrNotice, scanKeys, uniquePrefix, useRedisAdmin } from '../stores/redis-helpers.js';
 import { ITERATIONS, SECRET_A, SECRET_B, TENANT, answerFor, ask, eventually, makeGuard } from './helpers.js';
 
 const PROMPTS = ['first question', 'second question', 'third question', 'fourth question'];
@@ -77,13 +77,7 @@ const redisAvailable = await probeRedis();
 requireOrNotice(redisAvailable, `Redis on ${REDIS_URL}`);
 
 describe.skipIf(!redisAvailable)('rotation against Redis (guards and `vectorcache crypto rotate`)', () => {
-  let admin: Redis;
-  beforeAll(() => { admin = new Redis(REDIS_URL); });
-  afterAll(async () => {
-    await deletePrefix(admin, `vc-test-${RUN_ID}-`);
-    expect(await scanKeys(admin, `vc-test-${RUN_ID}-`)).toEqual([]);
-    await admin.quit();
-  });
+  const redis = useRedisAdmin();
 
   it('the CLI re-encrypts every stale entry in batches, reports progress, and guards under B alone still hit', async () => {
     const prefix = uniquePrefix();
@@ -135,7 +129,7 @@ describe.skipIf(!redisAvailable)('rotation against Redis (guards and `vectorcach
       expect(JSON.parse(again.join(''))).toEqual({ scanned: 5, rewritten: 0, skipped: 4, failed: 1 });
     } finally {
       await store.shutdown();
-      await deletePrefix(admin, prefix);
+      await deletePrefix(redis.admin, prefix);
     }
   });
 
@@ -146,18 +140,18 @@ describe.skipIf(!redisAvailable)('rotation against Redis (guards and `vectorcach
     try {
       const a = await makeGuard(store, { secret: SECRET_A }, { ttl: '1h' });
       expect((await ask(a, PROMPTS[0]!)).status).toBe('miss');
-      const rawKey = (await scanKeys(admin, prefix)).find((k) => k.includes(':e:'))!;
-      const before = await admin.pttl(rawKey);
+      const rawKey = (await scanKeys(redis.admin, prefix)).find((k) => k.includes(':e:'))!;
+      const before = await redis.admin.pttl(rawKey);
       const codec = new EntryCodec(await createEntryCipher({ ...A_TO_B, iterations: ITERATIONS }));
       expect(await rotateStore(store, codec)).toEqual({ scanned: 1, rewritten: 1, skipped: 0, failed: 0 });
-      const after = await admin.pttl(rawKey);
+      const after = await redis.admin.pttl(rawKey);
       expect(after).toBeGreaterThan(0);
       expect(after).toBeLessThanOrEqual(before);
       expect(before - after).toBeLessThan(60_000);
       expect([...(await keyOf(store)).values()]).toEqual(['B']);
     } finally {
       await store.shutdown();
-      await deletePrefix(admin, prefix);
+      await deletePrefix(redis.admin, prefix);
     }
   });
 });

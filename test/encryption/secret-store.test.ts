@@ -1,12 +1,12 @@
 // RedisSecretBackend against real Redis: tenants' upstream keys stored as Fernet tokens only, bounded when Redis is gone.
 import { inspect } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createEntryCipher, StoreUnavailableError } from '@vectorcache/core';
 import { RedisSecretBackend } from '@vectorcache/redis';
 import { EntryCodec } from '../../packages/core/src/entries.js';
 import { TenantSecrets } from '../../packages/core/src/secrets/index.js';
-import { REDIS_URL, RUN_ID, deletePrefix, dumpPrefix, probeRedis, requireOrNotice, scanKeys, sparePort, uniquePrefix } from '../stores/redis-helpers.js';
+import { REDIS_URL, deletePrefix, dumpPrefix, probeRedis, requireOrNotice, scanKeys, sparePort, uniquePrefix, useRedisAdmin } from '../stores/redis-helpers.js';
 import { ITERATIONS, SECRET_A } from './helpers.js';
 
 const UPSTREAM = 'sk-ant-UPSTREAM-REDIS-4d3c2b1a09f8e7d6';
@@ -32,13 +32,7 @@ const redisAvailable = await probeRedis();
 requireOrNotice(redisAvailable, `Redis on ${REDIS_URL}`);
 
 describe.skipIf(!redisAvailable)('RedisSecretBackend with TenantSecrets', () => {
-  let admin: Redis;
-  beforeAll(() => { admin = new Redis(REDIS_URL); });
-  afterAll(async () => {
-    await deletePrefix(admin, `vc-test-${RUN_ID}-`);
-    expect(await scanKeys(admin, `vc-test-${RUN_ID}-`)).toEqual([]);
-    await admin.quit();
-  });
+  const redis = useRedisAdmin();
 
   it('shares values between instances; Redis holds only tokens', async () => {
     const prefix = uniquePrefix();
@@ -48,7 +42,7 @@ describe.skipIf(!redisAvailable)('RedisSecretBackend with TenantSecrets', () => 
     try {
       const codec = new EntryCodec(await createEntryCipher({ secret: SECRET_A, iterations: ITERATIONS }));
       await new TenantSecrets({ codec, backend: one }).set('acme', 'anthropic', UPSTREAM);
-      const dump = await dumpPrefix(admin, prefix);
+      const dump = await dumpPrefix(redis.admin, prefix);
       expect(dump).toContain(`${prefix}secret:acme/anthropic = gAAAAA`);
       expect(dump).not.toContain('UPSTREAM');
       expect(await new TenantSecrets({ codec, backend: two }).get('acme', 'anthropic')).toBe(UPSTREAM);
@@ -57,7 +51,7 @@ describe.skipIf(!redisAvailable)('RedisSecretBackend with TenantSecrets', () => 
       expect(await one.delete('acme/anthropic')).toBe(false);
     } finally {
       await Promise.all([one.shutdown(), two.shutdown()]);
-      await deletePrefix(admin, prefix);
+      await deletePrefix(redis.admin, prefix);
     }
   });
 });

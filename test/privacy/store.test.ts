@@ -1,10 +1,10 @@
 // After an erase, the raw store (memory internals, every Redis key under the prefix) holds nothing of the subject.
 import { Session } from 'node:inspector/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createGuard, MemoryCacheStore, type CacheStore, type Guard } from '@vectorcache/core';
 import { RedisCacheStore } from '../../packages/redis/src/index.js';
-import { REDIS_URL, RUN_ID, deletePrefix, dumpPrefix, probeRedis, requireOrNotice, scanKeys, uniquePrefix } from '../stores/redis-helpers.js';
+import { REDIS_URL, deletePrefix, dumpPrefix, probeRedis, requireOrNotice, scanKeys, uniquePrefix, useRedisAdmin } from '../stores/redis-helpers.js';
 import { ask, freshKeys, SECRET } from './helpers.js';
 
 const redisAvailable = await probeRedis();
@@ -117,15 +117,7 @@ describe('raw store after erase', () => {
 });
 
 describe.skipIf(!redisAvailable)('raw Redis after erase', () => {
-  let admin: Redis;
-  beforeAll(() => {
-    admin = new Redis(REDIS_URL);
-  });
-  afterAll(async () => {
-    await deletePrefix(admin, `vc-test-${RUN_ID}-`);
-    expect(await scanKeys(admin, `vc-test-${RUN_ID}-`)).toEqual([]);
-    await admin.quit();
-  });
+  const redis = useRedisAdmin();
 
   suite('RedisCacheStore', async () => {
     const prefix = uniquePrefix();
@@ -134,8 +126,8 @@ describe.skipIf(!redisAvailable)('raw Redis after erase', () => {
     return {
       store,
       // Every key under the prefix, by SCAN, with its value, hash fields or set members.
-      raw: () => dumpPrefix(admin, prefix),
-      cleanup: () => deletePrefix(admin, prefix),
+      raw: () => dumpPrefix(redis.admin, prefix),
+      cleanup: () => deletePrefix(redis.admin, prefix),
     };
   });
 });

@@ -1,7 +1,7 @@
 // Test helpers for Redis suites: availability probe, per-run key prefixes, raw key inspection, a private redis-server.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
-import { beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 
 export const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -116,4 +116,20 @@ export async function dumpPrefix(client: Redis, prefix: string): Promise<string>
     parts.push(`${key} = ${value}`);
   }
   return parts.join('\n');
+}
+
+/**
+ * An admin connection for one describe block: opened before its tests; afterwards every key of this
+ * run is removed and the test fails if any remains.
+ */
+export function useRedisAdmin(): { readonly admin: Redis } {
+  let client: Redis | undefined;
+  beforeAll(() => { client = new Redis(REDIS_URL); });
+  afterAll(async () => {
+    if (!client) return;
+    await deletePrefix(client, `vc-test-${RUN_ID}-`);
+    expect(await scanKeys(client, `vc-test-${RUN_ID}-`)).toEqual([]);
+    await client.quit();
+  });
+  return { get admin() { if (!client) throw new Error('useRedisAdmin: used outside a test'); return client; } };
 }

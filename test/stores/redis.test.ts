@@ -1,24 +1,15 @@
 // Runs the store conformance suites against the Redis stores on 127.0.0.1:6379, each test under its own key prefix.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { RedisCacheStore, RedisCounterStore, RedisKeyStore } from '../../packages/redis/src/index.js';
 import { cacheStoreSuite, counterStoreSuite, keyStoreSuite } from './suite.js';
-import { REDIS_URL, RUN_ID, deletePrefix, dumpPrefix, probeRedis, requireOrNotice, scanKeys, uniquePrefix } from './redis-helpers.js';
+import { REDIS_URL, deletePrefix, dumpPrefix, probeRedis, requireOrNotice, scanKeys, uniquePrefix, useRedisAdmin } from './redis-helpers.js';
 
 const redisAvailable = await probeRedis();
 requireOrNotice(redisAvailable, `Redis on ${REDIS_URL}`);
 
 describe.skipIf(!redisAvailable)('Redis stores', () => {
-  let admin: Redis;
-  beforeAll(() => {
-    admin = new Redis(REDIS_URL);
-  });
-  afterAll(async () => {
-    // Nothing of this run may stay behind.
-    await deletePrefix(admin, `vc-test-${RUN_ID}-`);
-    expect(await scanKeys(admin, `vc-test-${RUN_ID}-`)).toEqual([]);
-    await admin.quit();
-  });
+  const redis = useRedisAdmin();
 
   cacheStoreSuite('RedisCacheStore', async () => {
     const prefix = uniquePrefix();
@@ -27,11 +18,11 @@ describe.skipIf(!redisAvailable)('Redis stores', () => {
     await store.init();
     return {
       store,
-      rawKeys: () => scanKeys(admin, prefix),
-      rawDump: () => dumpPrefix(admin, prefix),
+      rawKeys: () => scanKeys(redis.admin, prefix),
+      rawDump: () => dumpPrefix(redis.admin, prefix),
       cleanup: async () => {
         await store.shutdown();
-        await deletePrefix(admin, prefix);
+        await deletePrefix(redis.admin, prefix);
       },
     };
   });
@@ -44,7 +35,7 @@ describe.skipIf(!redisAvailable)('Redis stores', () => {
       store,
       cleanup: async () => {
         await store.shutdown();
-        await deletePrefix(admin, prefix);
+        await deletePrefix(redis.admin, prefix);
       },
     };
   });
@@ -57,7 +48,7 @@ describe.skipIf(!redisAvailable)('Redis stores', () => {
       store,
       cleanup: async () => {
         await store.shutdown();
-        await deletePrefix(admin, prefix);
+        await deletePrefix(redis.admin, prefix);
       },
     };
   });
@@ -68,18 +59,18 @@ describe.skipIf(!redisAvailable)('Redis stores', () => {
     const store = new RedisCacheStore({ client, prefix });
     const key = 'team:a}b:' + 'a'.repeat(64);
     await store.set(key, { v: 1, tenant: 'team:a}b', model: 'm', subject: 'subj', createdAt: 1, expiresAt: 2, enc: [], request: 'q', response: 'r', status: 200, headers: {}, size: 1 }, 60_000);
-    const raw = (await scanKeys(admin, prefix)).sort();
+    const raw = (await scanKeys(redis.admin, prefix)).sort();
     const tag = `${prefix}{t:team%3Aa%7Db}:`;
     expect(raw).toEqual([`${tag}bytes`, `${tag}e:${key}`, `${tag}idx`, `${tag}s:subj`].sort());
     // Every key of the tenant hashes to one Cluster slot.
     const slots = new Set(raw.map((k) => k.slice(k.indexOf('{') + 1, k.indexOf('}'))));
     expect(slots.size).toBe(1);
     // Index keys carry a TTL, so an abandoned tenant leaves nothing forever.
-    for (const k of raw) expect(await admin.pttl(k)).toBeGreaterThan(0);
+    for (const k of raw) expect(await redis.admin.pttl(k)).toBeGreaterThan(0);
     await store.shutdown(); // does not close a client it was given
     expect(await client.ping()).toBe('PONG');
     await client.quit();
-    await deletePrefix(admin, prefix);
+    await deletePrefix(redis.admin, prefix);
   });
 
   it('rejects a key whose tenant part does not match the entry', async () => {
@@ -102,6 +93,6 @@ describe.skipIf(!redisAvailable)('Redis stores', () => {
     const second = await store.increment('c', 1_000);
     expect(Math.abs(second.resetAt - first.resetAt)).toBeLessThan(50);
     await store.shutdown();
-    await deletePrefix(admin, prefix);
+    await deletePrefix(redis.admin, prefix);
   });
 });
