@@ -163,6 +163,27 @@ describe('suspicious activity through the guard', () => {
   });
 });
 
+describe('erase across instances', () => {
+  it('a write in flight on one instance does not survive an erase made on another', async () => {
+    const cache = new MemoryCacheStore();
+    const counters = new (await import('./stores/index.js')).MemoryCounterStore();
+    const a = await setup({ cache, counters });
+    const b = createGuard({
+      environment: 'dev', keys: a.keys, cache, counters, encryption: { secret: SECRET, iterations: 1000 },
+      silenceWarnings: ['VC_ENCRYPTION_LOW_ITERATIONS', 'VC_SHARED_STORE'],
+    });
+    const request = view(a.key, undefined, { headers: { authorization: `Bearer ${a.key}`, 'x-vectorcache-subject': 'alice' } });
+    const pending = (await b.handle(request)) as PassDecision;
+    expect(pending.ticket).toBeDefined();
+    // Instance A erases alice while B's upstream call is still running; B's answer arrives afterwards.
+    await a.guard.privacy.erase({ tenant: 'acme', subject: 'alice' });
+    await b.complete(pending.ticket!, { status: 200, headers: { 'content-type': 'application/json' }, body: '{"answer":"late"}' }).done;
+    expect(cache.size().entries).toBe(0);
+    const again = (await b.handle(request)) as PassDecision;
+    expect(again.cacheStatus).toBe('miss');
+  });
+});
+
 describe('key hygiene', () => {
   it('a key older than the rotation policy gets a Warning header and one key.rotation_due event', async () => {
     const { guard, key, events } = await setup({}, new Date(Date.now() - 100 * 86_400_000));

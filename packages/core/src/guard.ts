@@ -676,8 +676,8 @@ class GuardImpl implements Guard {
     if (entry.subject === undefined) delete entry.subject;
     if (entry.tokens === undefined) delete entry.tokens;
     const write = Promise.resolve().then(() => cache.set(ticket.key, entry, ticket.ttlMs)).then(async () => {
-      // An erase that ran while this write was on its way must win: take the entry out again.
-      if (this.#erasedSince(ticket.tenant, ticket.subject, ticket.startedAt)) await cache.delete(ticket.key);
+      // An erase that ran while this write was on its way, here or on another instance, must win.
+      if (this.#erasedSince(ticket.tenant, ticket.subject, ticket.startedAt) || await this.#erasedElsewhere(ticket)) await cache.delete(ticket.key);
     });
     const release = this.#track(ticket, write);
     const done = withTimeout(write, this.#o.cacheTimeoutMs * 5).then(
@@ -813,6 +813,34 @@ class GuardImpl implements Guard {
     for (const [k, at] of this.#erased) if (now - at > ERASE_FENCE_MS) this.#erased.delete(k);
   }
 
+  /**
+   * The fence shared with other instances through the counter store: each erase restarts a window,
+   * so `resetAt - ERASE_FENCE_MS` is when the latest erase of that subject (or tenant) happened.
+   */
+  async #shareFence(key: string): Promise<void> {
+    try {
+      await this.#counters.reset(`erased:${key}`);
+      await this.#counters.increment(`erased:${key}`, ERASE_FENCE_MS);
+    } catch {
+      this.#emit('counters.unavailable', { operation: 'erase_fence' });
+    }
+  }
+
+  /** True when another instance erased the ticket's subject or tenant after the request started. */
+  async #erasedElsewhere(ticket: CacheTicket): Promise<boolean> {
+    const names = [`erased:t:${ticket.tenant}`];
+    if (ticket.subject !== undefined) names.push(`erased:s:${ticket.tenant}:${ticket.subject}`);
+    for (const name of names) {
+      try {
+        const state = await this.#counters.get(name);
+        if (state && state.resetAt - ERASE_FENCE_MS >= ticket.startedAt) return true;
+      } catch {
+        return true; // cannot tell: the entry goes rather than risk keeping erased data
+      }
+    }
+    return false;
+  }
+
   readonly privacy = {
     erase: async (input: { tenant: string; subject: string; doNotCache?: boolean }, actor?: Principal): Promise<EraseReceipt> => {
       await this.#ready;
@@ -820,6 +848,7 @@ class GuardImpl implements Guard {
       const subject = subjectHash(this.#indexKey, input.tenant, input.subject);
       const name = `s:${input.tenant}:${subject}`;
       this.#fence(name);
+      await this.#shareFence(name);
       await this.#drain(name);
       const erased = cache ? await eraseSubject(cache, input.tenant, subject) : 0;
       // Fence again: a write that was in flight during the delete must not land either.
@@ -840,6 +869,7 @@ class GuardImpl implements Guard {
     eraseTenant: async (tenant: string, actor?: Principal): Promise<{ tenant: string; erased: number; at: string }> => {
       await this.#ready;
       this.#fence(`t:${tenant}`);
+      await this.#shareFence(`t:${tenant}`);
       await this.#drain(`t:${tenant}`);
       const erased = this.#cache ? await this.#cache.deleteTenant(tenant) : 0;
       this.#fence(`t:${tenant}`);
