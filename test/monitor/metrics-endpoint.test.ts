@@ -68,7 +68,9 @@ for (const [name, build] of Object.entries(APPS)) {
       const hit = await chat('What is a cache?');
       expect(hit.headers['x-vectorcache-status']).toBe('hit');
       await chat(`My email is ${EMAIL} and my card ${CARD}; the secret is ${SECRET}`);
-      await request(app.target).post('/v1/chat/completions').set('authorization', `Bearer ${chatKey.slice(0, -1)}x`).send({});
+      // A one-character typo (never the key's own last character, or the "typo" would be the key).
+      const typo = `${chatKey.slice(0, -1)}${chatKey.endsWith('x') ? 'y' : 'x'}`;
+      await request(app.target).post('/v1/chat/completions').set('authorization', `Bearer ${typo}`).send({});
       const res = await request(app.target).get('/metrics').set('authorization', `Bearer ${statsKey}`);
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
