@@ -184,6 +184,26 @@ describe('erase across instances', () => {
   });
 });
 
+describe('key store changes seen by the guard', () => {
+  it('reports keys created, rotated and revoked elsewhere, and keys about to expire', async () => {
+    const { guard, keys, events } = await setup();
+    await createKey(keys, { environment: 'dev', name: 'soon', scopes: ['cache:read'], expiresInMs: 3 * 86_400_000 });
+    await guard.ready();
+    const { rotateKey, revokeKey } = await import('./keys/index.js');
+    const made = await createKey(keys, { environment: 'dev', name: 'new', scopes: ['cache:read'], tenant: 'acme' });
+    const rotated = await rotateKey(keys, made.record.id, { graceMs: 60_000 });
+    await revokeKey(keys, rotated.record.id);
+    await new Promise((r) => setTimeout(r, 20));
+    const types = events.map((e) => e.type);
+    expect(types).toContain('key.created');
+    expect(events.find((e) => e.type === 'key.rotated')).toMatchObject({ keyId: made.record.id, successorId: rotated.record.id });
+    expect(events.find((e) => e.type === 'key.revoked')).toMatchObject({ keyId: rotated.record.id });
+    expect(events.filter((e) => e.type === 'key.expiring')).toHaveLength(1);
+    expect(JSON.stringify(events)).not.toContain(made.key);
+    await guard.close();
+  });
+});
+
 describe('key hygiene', () => {
   it('a key older than the rotation policy gets a Warning header and one key.rotation_due event', async () => {
     const { guard, key, events } = await setup({}, new Date(Date.now() - 100 * 86_400_000));

@@ -149,6 +149,8 @@ const ROLES = new Set(['system', 'user', 'assistant', 'tool', 'function', 'devel
 const storeOwners = new WeakMap<object, number>();
 /** How long an erase keeps in-flight hits and writes of that subject from landing. */
 const ERASE_FENCE_MS = 10 * 60_000;
+/** A key expiring within this window raises `key.expiring`. */
+const KEY_EXPIRY_NOTICE_MS = 7 * 86_400_000;
 /** How long a "do not cache" marker lasts unless cleared (ten years). */
 const NO_CACHE_MS = 10 * 365 * 86_400_000;
 
@@ -247,6 +249,10 @@ class GuardImpl implements Guard {
   readonly #noCache = new Map<string, { marked: boolean; at: number }>();
   readonly #detector: SuspicionDetector | undefined;
   readonly #fingerprintMisses: boolean;
+  /** What the guard last saw of each key record, to report changes made elsewhere (CLI, other instances). */
+  readonly #keyLedger = new Map<string, { revoked: boolean; rotatedTo: string | null; expiring: boolean }>();
+  #stopWatchingKeys: (() => void) | undefined;
+  #keyDiff: Promise<void> = Promise.resolve();
   #codec = new EntryCodec(undefined);
   #indexKey: Uint8Array = randomBytes(32);
   #ready: Promise<void>;
@@ -303,6 +309,41 @@ class GuardImpl implements Guard {
       this.#indexKey = cipher.indexKey;
     }
     await Promise.all(inits);
+    await this.#watchKeys();
+  }
+
+  /** Subscribes to the key store's change notices; the first look records the keys without events. */
+  async #watchKeys(): Promise<void> {
+    const keys = this.#o.keys;
+    if (typeof keys.onChange !== 'function') return;
+    try {
+      await this.#diffKeys(true);
+    } catch {
+      return; // the ledger is a report, not a gate: a store that cannot list keys still authenticates
+    }
+    this.#stopWatchingKeys = keys.onChange(() => {
+      this.#keyDiff = this.#keyDiff.then(() => this.#diffKeys(false)).catch(() => undefined);
+    });
+  }
+
+  async #diffKeys(initial: boolean): Promise<void> {
+    const records = await this.#o.keys.list();
+    const now = Date.now();
+    for (const record of records) {
+      const seen = this.#keyLedger.get(record.id);
+      const revoked = Boolean(record.revokedAt);
+      const rotatedTo = record.rotatedTo ?? null;
+      const expiresAt = record.expiresAt ? Date.parse(record.expiresAt) : NaN;
+      const expiring = !revoked && !rotatedTo && Number.isFinite(expiresAt) && expiresAt > now && expiresAt - now < KEY_EXPIRY_NOTICE_MS;
+      const base = { keyId: record.id, keyHint: record.hint, tenant: record.tenant, environment: record.environment };
+      if (!initial) {
+        if (!seen && !record.rotatedFrom) this.#emit('key.created', { ...base, scopes: record.scopes });
+        if (!seen && record.rotatedFrom) this.#emit('key.rotated', { ...base, keyId: record.rotatedFrom, successorId: record.id, successorHint: record.hint });
+        if (revoked && !seen?.revoked) this.#emit('key.revoked', { ...base, revokedAt: record.revokedAt });
+      }
+      if (expiring && !seen?.expiring) this.#emit('key.expiring', { ...base, expiresAt: record.expiresAt });
+      this.#keyLedger.set(record.id, { revoked, rotatedTo, expiring: expiring || Boolean(seen?.expiring) });
+    }
   }
 
   ready(): Promise<void> {
@@ -964,6 +1005,7 @@ class GuardImpl implements Guard {
 
   async close(): Promise<void> {
     await this.#ready.catch(() => undefined);
+    this.#stopWatchingKeys?.();
     await Promise.all([
       this.#o.keys.shutdown?.(), this.#counters.shutdown?.(), this.#cache ? this.#cache.shutdown?.() : undefined,
       (this.#o.secrets as { shutdown?: () => unknown } | undefined)?.shutdown?.(),

@@ -3,8 +3,8 @@
 /** One documented event type. */
 export interface EventTypeInfo {
   readonly type: string;
-  /** Who raises it: the gate, the detector, the CLI, or an observation the detector reads (never emitted). */
-  readonly source: 'guard' | 'detector' | 'cli' | 'observation';
+  /** Who raises it: the gate, the detector, the guard watching its key store, the CLI, or an observation the detector reads (never emitted). */
+  readonly source: 'guard' | 'detector' | 'keystore' | 'cli' | 'observation';
   readonly description: string;
 }
 
@@ -37,9 +37,10 @@ export const EVENT_CATALOGUE = [
   { type: 'suspicious.new_network_for_key', source: 'detector', description: 'A key was used from a network (/24 or /48) it was not seen from before, after its learning allowance.' },
   { type: 'suspicious.scope_denial_burst', source: 'detector', description: 'One key was refused for missing scopes many times within a window.' },
   { type: 'suspicious.cache_probing', source: 'detector', description: 'A tenant sent many distinct near-identical prompts (simhash within Hamming distance 3) within a window.' },
-  { type: 'key.created', source: 'cli', description: 'A key was created (`vectorcache keys create`).' },
-  { type: 'key.rotated', source: 'cli', description: 'A key was rotated; `previousId` keeps working until the end of the grace period.' },
-  { type: 'key.revoked', source: 'cli', description: 'A key was revoked; it stops working at once.' },
+  { type: 'key.created', source: 'keystore', description: 'A key appeared in the key store (CLI `keys create`, another instance): `keyId`, `keyHint`, `tenant`, `scopes`.' },
+  { type: 'key.rotated', source: 'keystore', description: 'A key was rotated: `keyId` is the old key (working until `graceUntil`), `successorId` the new one.' },
+  { type: 'key.revoked', source: 'keystore', description: 'A key was revoked; it stops working at once.' },
+  { type: 'key.expiring', source: 'keystore', description: 'An active key expires within 7 days (`expiresAt`); raised once per key per process.' },
   { type: 'request.authenticated', source: 'observation', description: 'Fed to the detector for each authenticated request (key id and address); not emitted.' },
   { type: 'cache.lookup', source: 'observation', description: 'Fed to the detector for each cache lookup (tenant and `promptSimhash`); not emitted.' },
 ] as const satisfies readonly EventTypeInfo[];
