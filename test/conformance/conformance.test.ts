@@ -218,6 +218,15 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'oversized headers get a 4xx from the HTTP layer and the server keeps answering',
+    async run(ctx) {
+      const res = await post(ctx, chat('x'), { ...bearer(ctx.keys.full), 'x-padding': 'p'.repeat(20_000) }).catch((e: { status?: number }) => e);
+      expect(res.status).toBe(431);
+      const after = await post(ctx, chat(fresh('after-431')), bearer(ctx.keys.full));
+      expect(after.status).toBe(200);
+    },
+  },
+  {
     name: 'HEAD and GET on a guarded path need a key and are never cached',
     async run(ctx) {
       const head = await request(ctx.app.url).head('/v1/chat/completions');
