@@ -128,6 +128,23 @@ describe('entry integrity', () => {
     expect(events.some((e) => e.type === 'cache.integrity_failure')).toBe(true);
   });
 
+  it('an entry written without a binding (older version) is checked against its stored prompt, and gains a binding', async () => {
+    const cache = new MemoryCacheStore();
+    const { guard, key, events } = await setup({ cache });
+    const a = await storeAnswer(guard, key, 'question A', 'answer A');
+    const b = await storeAnswer(guard, key, 'question B', 'answer B');
+    const { bind: _dropped, ...unboundA } = cache.get(a)!;
+    cache.set(b, { ...unboundA }, 60_000);
+    cache.set(a, { ...unboundA }, 60_000);
+    const moved = await guard.handle(view(key, { model: 'm', messages: [{ role: 'user', content: 'question B' }] }));
+    expect(moved.kind).toBe('pass');
+    expect(events.filter((e) => e.type === 'cache.integrity_failure')).toHaveLength(1);
+    const own = await guard.handle(view(key, { model: 'm', messages: [{ role: 'user', content: 'question A' }] }));
+    expect(own.kind).toBe('respond');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(cache.get(a)!.bind).toMatch(/^[\w-]{43}$/);
+  });
+
   it('a store that reports a corrupt entry gives a miss (not cache_unavailable), an event and a delete', async () => {
     const cache = new MemoryCacheStore();
     const deleted: string[] = [];

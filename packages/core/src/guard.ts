@@ -1,5 +1,5 @@
 // The gate: turns a framework-free request view into a decision, and stores answers on a miss.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type {
   CacheStore, CounterStore, DenyCode, GuardEvent, HeaderMap, KeyRecord, Principal, Problem, RequestView, StoredEntry,
@@ -202,6 +202,13 @@ function chatShapeError(body: Record<string, unknown>): string | undefined {
     }
   }
   return undefined;
+}
+
+/** Constant-time comparison of two strings (false when the lengths differ). */
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 function withTimeout<T>(value: T | Promise<T>, ms: number): Promise<T> {
@@ -638,14 +645,22 @@ class GuardImpl implements Guard {
     const now = Date.now();
     if (entry.tenant !== ticket.tenant || entry.expiresAt <= now || this.#erasedSince(entry.tenant, entry.subject, entry.createdAt)) return undefined;
     let response: string;
+    let stale: boolean;
     try {
-      // The stored prompt must be this request's: a token moved from another entry is not served.
-      if (this.#open(entry, 'request', ticket.key) !== ticket.request) throw new Error('entry belongs to another request');
-      response = this.#open(entry, 'response', ticket.key);
+      const opened = this.#codec.open(entry, 'response');
+      response = opened.text;
+      stale = opened.stale;
+      // The answer must belong to this entry name: one HMAC, or (entries written before bindings
+      // existed) the stored prompt compared with this request's.
+      const bound = entry.bind !== undefined
+        ? safeEqual(entry.bind, this.#bind(ticket.key, response))
+        : this.#codec.open(entry, 'request').text === ticket.request;
+      if (!bound) throw new Error('entry belongs to another request');
     } catch {
       this.#integrityFailure(ticket.key, ticket.requestId, ticket.principal, 'response');
       return undefined;
     }
+    if ((stale || entry.bind === undefined) && this.#cache && this.#codec.encrypting) this.#resealLater(ticket.key, entry);
     this.#stats.hit(ticket.tenant, entry.elapsedMs ?? 0, entry.tokens ?? 0);
     const age = Math.max(0, Math.floor((now - entry.createdAt) / 1000));
     return {
@@ -662,15 +677,19 @@ class GuardImpl implements Guard {
     if (cache) void Promise.resolve().then(() => cache.delete(key)).catch(() => undefined);
   }
 
-  /** Plaintext of one field; a stale or legacy plaintext field is re-encrypted in the background. */
-  #open(entry: StoredEntry, field: SealedField, key: string): string {
-    const opened = this.#codec.open(entry, field);
-    if (opened.stale && this.#cache && !this.#erasedSince(entry.tenant, entry.subject, entry.createdAt)) {
-      const cache = this.#cache;
-      // Failures are harmless: the entry stays as it was and the next read tries again.
-      void Promise.resolve().then(() => rewriteEntry(cache, key, entry, this.#codec)).catch(() => undefined);
-    }
-    return opened.text;
+  /** The binding of an answer to its entry name (see `StoredEntry.bind`). */
+  #bind(key: string, response: string): string {
+    return createHmac('sha256', this.#indexKey).update('bind\0').update(key).update('\0').update(response).digest('base64url');
+  }
+
+  /** Rewrites an entry under the newest key (and with its binding) in the background; failures are harmless. */
+  #resealLater(key: string, entry: StoredEntry): void {
+    const cache = this.#cache;
+    if (!cache || this.#erasedSince(entry.tenant, entry.subject, entry.createdAt)) return;
+    void Promise.resolve().then(() => {
+      const bound = entry.bind !== undefined ? entry : { ...entry, bind: this.#bind(key, this.#codec.open(entry, 'response').text) };
+      return rewriteEntry(cache, key, bound, this.#codec);
+    }).catch(() => undefined);
   }
 
   complete(ticket: CacheTicket, response: CapturedResponse): CompleteResult {
@@ -712,7 +731,7 @@ class GuardImpl implements Guard {
     const entry: StoredEntry = {
       v: 1, tenant: ticket.tenant, model: ticket.model, subject: ticket.subject, createdAt: now, expiresAt: now + ticket.ttlMs,
       ...this.#codec.seal({ request: ticket.request, response: text }),
-      status: 200, headers, size, elapsedMs: now - ticket.startedAt, tokens,
+      status: 200, headers, size, elapsedMs: now - ticket.startedAt, tokens, bind: this.#bind(ticket.key, text),
     };
     if (entry.subject === undefined) delete entry.subject;
     if (entry.tokens === undefined) delete entry.tokens;

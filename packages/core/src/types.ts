@@ -106,6 +106,11 @@ export interface StoredEntry {
   elapsedMs?: number;
   /** Tokens the answer cost upstream (from `usage.total_tokens`). */
   tokens?: number;
+  /**
+   * HMAC (under the index key) of the entry's name and the answer's plaintext: a hit checks it, so an
+   * entry copied to another name is never served. Survives re-encryption (the plaintext is unchanged).
+   */
+  bind?: string;
 }
 
 /** Where cache entries live. Methods may be sync or async; any throw means "cache unavailable". */
