@@ -378,7 +378,7 @@ const cases: Case[] = [
   },
 ];
 
-const adapters: AdapterName[] = ['express', 'koa', 'fastify'];
+const adapters: AdapterName[] = ['express', 'express4', 'koa', 'fastify'];
 
 for (const adapter of adapters) {
   for (const profile of Object.keys(PROFILES) as Profile[]) {

@@ -4,6 +4,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import express from 'express';
+import express4 from 'express4';
 import Koa from 'koa';
 import Fastify from 'fastify';
 import {
@@ -35,7 +36,8 @@ export interface App {
   close(): Promise<void>;
 }
 
-export type AdapterName = 'express' | 'koa' | 'fastify';
+/** `express4` is the same adapter on Express 4 (its middleware contract differs on async errors). */
+export type AdapterName = 'express' | 'express4' | 'koa' | 'fastify';
 
 function defaultAnswer(body: Record<string, unknown>): unknown {
   const messages = Array.isArray(body.messages) ? body.messages : [];
@@ -73,8 +75,8 @@ export async function startApp(adapter: AdapterName, options: GuardOptions, host
   let listener: RequestListener;
   let extraClose: () => Promise<void> = async () => {};
 
-  if (adapter === 'express') {
-    const app = express();
+  if (adapter === 'express' || adapter === 'express4') {
+    const app = (adapter === 'express' ? express : express4)();
     app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
     app.use(expressGuard(guard));
     app.all('/v1/chat/completions', (req, res) => {
