@@ -1,6 +1,6 @@
 // Spawns an example server as its own process on a free port and reads its URL and dev key from the banner.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -26,7 +26,8 @@ export async function startExample(name: 'express-chat' | 'koa-chat' | 'fastify-
   child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
   child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`example ${name} did not start:\n${out}`)), 20_000);
+    // A server that does not come up is killed, so a failed start never leaves a process behind.
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`example ${name} did not start:\n${out}`)); }, 20_000);
     const check = () => {
       const match = /listening on (https?:\/\/\S+)/.exec(out);
       if (match && (out.includes('vc_') || !out.includes('Created a dev API key'))) {
@@ -43,10 +44,14 @@ export async function startExample(name: 'express-chat' | 'koa-chat' | 'fastify-
   return {
     url, key, dir, output: () => out,
     async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const forced = setTimeout(() => child.kill('SIGKILL'), 3_000);
+        await exited;
+        clearTimeout(forced);
+      }
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
