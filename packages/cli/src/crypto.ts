@@ -1,4 +1,5 @@
 // `vectorcache crypto rotate | derive-key | generate-secret`: encryption-at-rest chores from the command line.
+import { openRedisCacheStore } from './store-url.js';
 import { randomBytes } from 'node:crypto';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
@@ -85,32 +86,11 @@ export function encryptionFromEnv(env: Record<string, string | undefined>): Encr
   return { secret, previousSecrets, ...(env.VECTORCACHE_ENCRYPTION_SALT ? { salt: env.VECTORCACHE_ENCRYPTION_SALT } : {}) };
 }
 
-type RedisModule = { RedisCacheStore?: new (options: { url: string; prefix?: string; commandTimeoutMs?: number; adminTimeoutMs?: number; logger?: Logger }) => CacheStore };
-
-async function openCacheStore(url: string | undefined, prefix: string | undefined, io: CliIo): Promise<CacheStore> {
-  if (url === undefined || url.trim() === '') throw new UsageError('crypto rotate needs --store redis://host:port/db', 'crypto');
-  // The URL is never echoed: it may carry a password.
-  if (!/^rediss?:\/\//i.test(url)) throw new UsageError('--store must be redis://host:port/db (also rediss://); an in-memory cache lives and rotates inside its own process', 'crypto');
-  try {
-    new URL(url);
-  } catch {
-    throw new UsageError('--store has an invalid Redis URL; use redis://host:port/db', 'crypto');
-  }
-  const specifier = '@vectorcache/redis';
-  let mod: RedisModule;
-  try {
-    mod = (await import(specifier)) as RedisModule;
-  } catch (error) {
-    throw new CommandError(`cannot load ${specifier} (${(error as Error).message.split('\n')[0]})`, { cause: error });
-  }
-  if (typeof mod.RedisCacheStore !== 'function') throw new CommandError(`${specifier} does not provide RedisCacheStore`);
-  // Generous bounds: this is a batch job, not a request path.
-  // Connection notices go to our stderr (they carry the error code, never the URL).
+/** The Redis cache to rotate; connection notices go to stderr (they carry the error code, never the URL). */
+function openCacheStore(url: string | undefined, prefix: string | undefined, io: CliIo): Promise<CacheStore> {
   const line = (obj: object, msg?: string): void => void io.stderr.write(`${msg ?? 'vectorcache: Redis'} ${JSON.stringify(obj)}\n`);
   const logger: Logger = { info: line, warn: line, error: line };
-  const store = new mod.RedisCacheStore({ url, ...(prefix !== undefined && { prefix }), commandTimeoutMs: 5_000, adminTimeoutMs: 30_000, logger });
-  await store.init?.();
-  return store;
+  return openRedisCacheStore(url, { group: 'crypto', prefix, logger, memoryHint: 'an in-memory cache lives and rotates inside its own process (entries are re-encrypted as they are read)' });
 }
 
 function progressLine(p: RotationProgress): string {

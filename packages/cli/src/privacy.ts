@@ -1,4 +1,5 @@
 // `vectorcache privacy erase | export`: a data subject's deletion and access requests, straight on a shared Redis cache.
+import { checkRedisStoreUrl, openRedisCacheStore } from './store-url.js';
 import { writeFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -109,42 +110,7 @@ function iterationsOf(value: Values[string]): number {
   return n;
 }
 
-type RedisModule = { RedisCacheStore?: new (options: { url: string; prefix?: string; commandTimeoutMs?: number; adminTimeoutMs?: number }) => CacheStore };
-
-function checkStoreUrl(url: string | undefined): string {
-  if (url === undefined || url.trim() === '') throw new UsageError('needs --store redis://host:port/db (or VECTORCACHE_CACHE)', 'privacy');
-  if (url === 'memory') {
-    throw new UsageError('an in-memory cache lives inside its server process: call DELETE /v1/vectorcache/subjects/:id (or GET …/export) with a privacy:admin key instead', 'privacy');
-  }
-  // The URL is never echoed: it may carry a password.
-  if (!/^rediss?:\/\//i.test(url)) throw new UsageError('--store must be redis://host:port/db (also rediss://)', 'privacy');
-  try {
-    new URL(url);
-  } catch {
-    throw new UsageError('--store has an invalid Redis URL; use redis://host:port/db', 'privacy');
-  }
-  return url;
-}
-
-async function openCacheStore(url: string, prefix: string | undefined): Promise<CacheStore> {
-  const specifier = '@vectorcache/redis';
-  let mod: RedisModule;
-  try {
-    mod = (await import(specifier)) as RedisModule;
-  } catch (error) {
-    throw new CommandError(`cannot load ${specifier} (${(error as Error).message.split('\n')[0]})`, { cause: error });
-  }
-  if (typeof mod.RedisCacheStore !== 'function') throw new CommandError(`${specifier} does not provide RedisCacheStore`);
-  let store: CacheStore;
-  try {
-    // Generous bounds: an operator's one-off job, not a request path.
-    store = new mod.RedisCacheStore({ url, ...(prefix !== undefined && { prefix }), commandTimeoutMs: 5_000, adminTimeoutMs: 30_000 });
-  } catch (error) {
-    throw new CommandError((error as Error).message, { cause: error });
-  }
-  await store.init?.();
-  return store;
-}
+const MEMORY_HINT = 'an in-memory cache lives inside its server process: call DELETE /v1/vectorcache/subjects/:id (or GET …/export) with a privacy:admin key instead';
 
 /**
  * Refuses to go on when the secret opens none of the first entries of the store: with a wrong
@@ -201,7 +167,7 @@ async function exportEntries(store: CacheStore, codec: EntryCodec, tenant: strin
 async function runPrivacy(sub: Subcommand, values: Values, io: PrivacyIo): Promise<number> {
   const tenant = required(values, 'tenant', sub);
   const rawSubject = required(values, 'subject', sub);
-  const url = checkStoreUrl((values.store as string | undefined) ?? io.env.VECTORCACHE_CACHE);
+  const url = checkRedisStoreUrl((values.store as string | undefined) ?? io.env.VECTORCACHE_CACHE, 'privacy', MEMORY_HINT);
   const encryption = privacyEncryptionFromEnv(io.env, iterationsOf(values.iterations));
   const out = typeof values.out === 'string' ? nodePath.resolve(io.cwd ?? process.cwd(), values.out) : undefined;
   const subjectId = rawSubject === '-' ? await readSubject(io) : rawSubject;
@@ -217,7 +183,7 @@ async function runPrivacy(sub: Subcommand, values: Values, io: PrivacyIo): Promi
   const subject = subjectHash(cipher.indexKey, tenant, subjectId);
   const now = io.now?.() ?? new Date();
 
-  const store = await openCacheStore(url, values.prefix as string | undefined);
+  const store = await openRedisCacheStore(url, { group: 'privacy', prefix: values.prefix as string | undefined, memoryHint: MEMORY_HINT });
   try {
     await checkSecretOpensStore(store, codec);
     if (sub === 'erase') {

@@ -1,7 +1,7 @@
 // Opens the key store a `--store` URL names: `file:<path>` (FileKeyStore) or `redis://…` (RedisKeyStore).
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FileKeyStore, type KeyStore } from '@vectorcache/core';
+import { FileKeyStore, type CacheStore, type KeyStore, type Logger } from '@vectorcache/core';
 import { CommandError, UsageError } from './context.js';
 
 /** The store used when neither `--store` nor VECTORCACHE_KEY_STORE is given. */
@@ -67,4 +67,55 @@ export async function openKeyStore(url: string | undefined, options: { env: Reco
   }
   // The value is not echoed: a mistyped URL may still carry a password.
   throw new UsageError('--store must be file:<path> or redis://host:port/db (also rediss://)', options.group);
+}
+
+type RedisCacheModule = {
+  RedisCacheStore?: new (options: { url: string; prefix?: string; commandTimeoutMs?: number; adminTimeoutMs?: number; logger?: Logger }) => CacheStore;
+};
+
+/** Checks a cache `--store` URL before any slow work (key derivation), so usage errors come first. */
+export function checkRedisStoreUrl(url: string | undefined, group: string, memoryHint: string): string {
+  if (url === undefined || url.trim() === '') throw new UsageError('needs --store redis://host:port/db (or VECTORCACHE_CACHE)', group);
+  if (url === 'memory') throw new UsageError(memoryHint, group);
+  if (!/^rediss?:\/\//i.test(url)) throw new UsageError('--store must be redis://host:port/db (also rediss://)', group);
+  try {
+    new URL(url);
+  } catch {
+    throw new UsageError('--store has an invalid Redis URL; use redis://host:port/db', group);
+  }
+  return url;
+}
+
+/**
+ * Opens the Redis cache store a `--store` URL names, for operator jobs (rotation, erase, export).
+ * Only Redis: an in-memory cache lives inside its server process, so `memory` gets a usage error
+ * saying what to do instead. The URL is never echoed: it may carry a password.
+ */
+export async function openRedisCacheStore(
+  url: string | undefined,
+  options: { group: string; prefix?: string; logger?: Logger; memoryHint: string },
+): Promise<CacheStore> {
+  url = checkRedisStoreUrl(url, options.group, options.memoryHint);
+  // A variable specifier keeps the Redis package an optional, run-time-only dependency.
+  const specifier = '@vectorcache/redis';
+  let mod: RedisCacheModule;
+  try {
+    mod = (await import(specifier)) as RedisCacheModule;
+  } catch (error) {
+    throw new CommandError(`cannot load ${specifier} (${(error as Error).message.split('\n')[0]})`, { cause: error });
+  }
+  if (typeof mod.RedisCacheStore !== 'function') throw new CommandError(`${specifier} does not provide RedisCacheStore`);
+  let store: CacheStore;
+  try {
+    // Generous bounds: an operator's batch job, not a request path.
+    store = new mod.RedisCacheStore({
+      url, commandTimeoutMs: 5_000, adminTimeoutMs: 30_000,
+      ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+  } catch (error) {
+    throw new CommandError((error as Error).message, { cause: error });
+  }
+  await store.init?.();
+  return store;
 }
