@@ -78,10 +78,13 @@ export function readJsonStream(stream: NodeJS.ReadableStream, limit: number): Pr
   });
 }
 
+/** One strict decoder for every request: a fatal decoder is stateless between whole-buffer calls. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function decodeJson(raw: Buffer): BodyResult {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    text = UTF8.decode(raw);
   } catch {
     return { body: undefined, error: 'invalid_body', raw };
   }
