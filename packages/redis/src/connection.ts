@@ -1,4 +1,5 @@
 // Shared Redis plumbing for the stores: option checks, client creation, Lua helpers and bounded commands.
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { Redis, type Cluster } from 'ioredis';
 import { StoreUnavailableError, optionError, type Logger } from '@vectorcache/core';
 
@@ -14,6 +15,11 @@ export interface RedisStoreOptions {
    * leaves its retry and queue settings to you. Defaults to a client the store creates from `url`.
    */
   client?: Redis | Cluster;
+  /**
+   * TLS settings for a `rediss://` URL (e.g. `{ ca }` for a private CA, `servername`); the URL alone
+   * uses the system's trusted CAs. Ignored when `client` is given. Defaults to none.
+   */
+  tls?: TlsOptions;
   /** Prefix of every key and channel the store uses; may not contain `{` or `}`. Defaults to `'vc:'`. */
   prefix?: string;
   /** Upper bound of any one Redis call on the request path, in milliseconds. Defaults per store. */
@@ -31,7 +37,7 @@ export interface Connection {
   logger: Logger;
 }
 
-const KNOWN = ['url', 'client', 'prefix', 'commandTimeoutMs', 'logger'];
+const KNOWN = ['url', 'client', 'tls', 'prefix', 'commandTimeoutMs', 'logger'];
 
 const consoleLogger: Logger = {
   info: (obj, msg) => console.info(msg ?? '', obj),
@@ -62,7 +68,10 @@ export function connect(store: string, options: RedisStoreOptions, defaultTimeou
   const url = options.url ?? 'redis://127.0.0.1:6379';
   // The message never repeats the URL: it may carry an ACL password.
   if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) throw optionError('url', 'must start with redis:// or rediss:// (TLS)');
+  if (options.tls !== undefined && (typeof options.tls !== 'object' || options.tls === null)) throw optionError('tls', 'must be node:tls connection options such as { ca }');
+  if (options.tls !== undefined && !url.startsWith('rediss://')) throw optionError('tls', 'needs a rediss:// URL (TLS options on a plain-text connection would be ignored)');
   const client = new Redis(url, {
+    ...(options.tls ? { tls: options.tls } : {}),
     // Fail fast instead of queueing while disconnected: a request must never wait for a reconnect.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
