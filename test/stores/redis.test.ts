@@ -27,31 +27,16 @@ describe.skipIf(!redisAvailable)('Redis stores', () => {
     };
   });
 
-  counterStoreSuite('RedisCounterStore', async () => {
+  /** A store under its own prefix, removed with everything it wrote when the test ends. */
+  async function prefixed<S extends { init(): Promise<void>; shutdown(): Promise<void> }>(make: (prefix: string) => S) {
     const prefix = uniquePrefix();
-    const store = new RedisCounterStore({ url: REDIS_URL, prefix });
+    const store = make(prefix);
     await store.init();
-    return {
-      store,
-      cleanup: async () => {
-        await store.shutdown();
-        await deletePrefix(redis.admin, prefix);
-      },
-    };
-  });
+    return { store, cleanup: async () => { await store.shutdown(); await deletePrefix(redis.admin, prefix); } };
+  }
 
-  keyStoreSuite('RedisKeyStore', async () => {
-    const prefix = uniquePrefix();
-    const store = new RedisKeyStore({ url: REDIS_URL, prefix });
-    await store.init();
-    return {
-      store,
-      cleanup: async () => {
-        await store.shutdown();
-        await deletePrefix(redis.admin, prefix);
-      },
-    };
-  });
+  counterStoreSuite('RedisCounterStore', () => prefixed((prefix) => new RedisCounterStore({ url: REDIS_URL, prefix })));
+  keyStoreSuite('RedisKeyStore', () => prefixed((prefix) => new RedisKeyStore({ url: REDIS_URL, prefix })));
 
   it('lays keys out with one hash tag per tenant and a bring-your-own client', async () => {
     const prefix = uniquePrefix();
