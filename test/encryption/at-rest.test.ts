@@ -1,6 +1,5 @@
 // A stored entry, read straight from the store (memory and real Redis), holds no plaintext, and Python's Fernet opens it.
 import { describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import { canonicalJson, createEntryCipher, DEFAULT_ENCRYPTION_SALT, deriveFernetKey, MemoryCacheStore, type CacheStore, type StoredEntry } from '@vectorcache/core';
 import { RedisCacheStore } from '@vectorcache/redis';
 import { EntryCodec } from '../../packages/core/src/entries.js';

@@ -1,9 +1,8 @@
 // A legacy plaintext entry (written before encryption was on) is served, then re-encrypted in place, in memory and in Redis.
 import { describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import { canonicalJson, createEntryCipher, DEFAULT_ENCRYPTION_SALT, deriveFernetKey, Fernet, MemoryCacheStore, type CacheStore, type StoredEntry } from '@vectorcache/core';
 import { RedisCacheStore } from '@vectorcache/redis';
-import { REDIS_URL, deletePrefix, dumpPrefix, probeRedis, requireOrNotice, scanKeys, uniquePrefix, useRedisAdmin } from '../stores/redis-helpers.js';
+import { REDIS_URL, deletePrefix, dumpPrefix, probeRedis, requireOrNotice, uniquePrefix, useRedisAdmin } from '../stores/redis-helpers.js';
 import { ITERATIONS, SECRET_A, TENANT, answerFor, ask, chatBody, eventually, keyFor, makeGuard } from './helpers.js';
 
 const PROMPT = 'LEGACY-MARKER-p9: plaintext from before encryption';

@@ -1,6 +1,5 @@
 // Key rotation through real guards: written under A, read (and re-encrypted) under B with A as previous, read after A is gone.
 import { describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import { createEntryCipher, DEFAULT_ENCRYPTION_SALT, deriveFernetKey, Fernet, MemoryCacheStore, type CacheStore, type StoredEntry } from '@vectorcache/core';
 import { RedisCacheStore } from '@vectorcache/redis';
 import { EntryCodec, rotateStore } from '../../packages/core/src/entries.js';

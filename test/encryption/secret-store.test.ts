@@ -1,12 +1,11 @@
 // RedisSecretBackend against real Redis: tenants' upstream keys stored as Fernet tokens only, bounded when Redis is gone.
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import { createEntryCipher, StoreUnavailableError } from '@vectorcache/core';
 import { RedisSecretBackend } from '@vectorcache/redis';
 import { EntryCodec } from '../../packages/core/src/entries.js';
 import { TenantSecrets } from '../../packages/core/src/secrets/index.js';
-import { REDIS_URL, deletePrefix, dumpPrefix, probeRedis, requireOrNotice, scanKeys, sparePort, uniquePrefix, useRedisAdmin } from '../stores/redis-helpers.js';
+import { REDIS_URL, deletePrefix, dumpPrefix, probeRedis, requireOrNotice, sparePort, uniquePrefix, useRedisAdmin } from '../stores/redis-helpers.js';
 import { ITERATIONS, SECRET_A } from './helpers.js';
 
 const UPSTREAM = 'sk-ant-UPSTREAM-REDIS-4d3c2b1a09f8e7d6';

@@ -1,10 +1,9 @@
 // After an erase, the raw store (memory internals, every Redis key under the prefix) holds nothing of the subject.
 import { Session } from 'node:inspector/promises';
 import { describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import { createGuard, MemoryCacheStore, type CacheStore, type Guard } from '@vectorcache/core';
 import { RedisCacheStore } from '../../packages/redis/src/index.js';
-import { REDIS_URL, deletePrefix, dumpPrefix, probeRedis, requireOrNotice, scanKeys, uniquePrefix, useRedisAdmin } from '../stores/redis-helpers.js';
+import { REDIS_URL, deletePrefix, dumpPrefix, probeRedis, requireOrNotice, uniquePrefix, useRedisAdmin } from '../stores/redis-helpers.js';
 import { ask, freshKeys, SECRET } from './helpers.js';
 
 const redisAvailable = await probeRedis();

@@ -10,7 +10,7 @@ import {
   validateScopes,
   type KeyRecord,
 } from '@vectorcache/core';
-import { CommandError, UsageError, type CliIo, type CommandGroup } from './context.js';
+import { UsageError, type CliIo, type CommandGroup } from './context.js';
 import { openKeyStore, type OpenedKeyStore } from './store-url.js';
 
 export const KEYS_USAGE = `Usage:

@@ -12,7 +12,7 @@ import { AllowlistHolder, compileAllowlist, compileTrustProxy, type Allowlist, t
 import { createKeyVerifier, extractApiKey, hasScope, keyHint } from './keys/index.js';
 import { compilePii, type PiiScanner } from './pii/index.js';
 import { createEntryCipher, validateEncryptionOptions } from './crypto/index.js';
-import { EntryCodec, rewriteEntry, type SealedField } from './entries.js';
+import { EntryCodec, rewriteEntry } from './entries.js';
 import { eraseReceipt, eraseSubject, exportSubject } from './privacy/index.js';
 import { TenantSecrets } from './secrets/index.js';
 import { createSuspicionDetector, resolveSuspicionOptions, simhash64, type SuspicionDetector } from './monitor/index.js';
@@ -530,7 +530,7 @@ class GuardImpl implements Guard {
 
     // 5. Admin routes answer here and need their own scope.
     const admin = this.#adminRoute(request);
-    if (admin) return this.#admin(admin, request, ctx, principal, extraHeaders);
+    if (admin) return this.#admin(admin, ctx, principal, extraHeaders);
 
     // 6. Body problems are reported only to authenticated callers.
     if (request.bodyError) return this.#deny(request.bodyError, ctx);
@@ -1003,7 +1003,7 @@ class GuardImpl implements Guard {
     return { name: 'unknown', scope: 'keys:admin' };
   }
 
-  async #admin(route: AdminRoute, request: GuardRequest, ctx: { requestId: string; clientAddress: string | null; tls: boolean; principal?: Principal }, principal: Principal, extraHeaders: Record<string, string>): Promise<Decision> {
+  async #admin(route: AdminRoute, ctx: { requestId: string; clientAddress: string | null; tls: boolean; principal?: Principal }, principal: Principal, extraHeaders: Record<string, string>): Promise<Decision> {
     if (route.name === 'unknown') return this.#deny('not_found', ctx);
     if (!hasScope(principal.scopes, route.scope)) {
       this.#emit('auth.scope_denied', { requestId: ctx.requestId, clientAddress: ctx.clientAddress, keyId: principal.keyId, keyHint: principal.hint, tenant: principal.tenant, scope: route.scope });

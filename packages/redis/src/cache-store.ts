@@ -1,6 +1,6 @@
 // RedisCacheStore: shared cache entries with TTL, per-tenant indexes and byte accounting in a Cluster-ready layout.
 import type { Cluster, Redis } from 'ioredis';
-import { CorruptEntryError, StoreUnavailableError, type CacheStore, type StoredEntry } from '@vectorcache/core';
+import { CorruptEntryError, type CacheStore, type StoredEntry } from '@vectorcache/core';
 import { bounded, close, connect, ready, globEscape, script, type Connection, type RedisStoreOptions, type Script } from './connection.js';
 
 export interface RedisCacheStoreOptions extends RedisStoreOptions {

@@ -1,17 +1,14 @@
 // Verifies a presented API key: format, environment, hashed lookup, constant-time compare, revocation, expiry.
 import { timingSafeEqual } from 'node:crypto';
 import { optionError } from '../errors.js';
-import type { KeyRecord, KeyStore } from '../types.js';
+import type { DenyCode, KeyRecord, KeyStore } from '../types.js';
 import { hashApiKey, isValidEnvironment, keyHint, parseApiKey } from './format.js';
 
-export type KeyFailureCode =
-  | 'missing_api_key'
-  | 'malformed_api_key'
-  | 'invalid_api_key'
-  | 'wrong_environment'
-  | 'key_revoked'
-  | 'key_expired'
-  | 'key_store_unavailable';
+/** The denial codes a key check can end in (a subset of the gate's codes, so they stay in step). */
+export type KeyFailureCode = Extract<
+  DenyCode,
+  'missing_api_key' | 'malformed_api_key' | 'invalid_api_key' | 'wrong_environment' | 'key_revoked' | 'key_expired' | 'key_store_unavailable'
+>;
 
 export type KeyCheck =
   | { ok: true; record: KeyRecord }
