@@ -9,6 +9,24 @@ export interface CliIo {
   cwd?: string;
   /** Clock for timestamps. Defaults to the current time. */
   now?: () => Date;
+  /** Where secrets and ids piped in are read from (`--stdin`, `--subject -`). Defaults to process.stdin. */
+  stdin?: AsyncIterable<string | Uint8Array>;
+}
+
+/**
+ * Reads one value piped in on stdin, at most `maxBytes`, without its single trailing newline (what
+ * `echo` or a file adds); anything else is part of the value. Past the limit: a usage error.
+ */
+export async function readStdinValue(io: CliIo, maxBytes: number, tooLong: string, group: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of io.stdin ?? process.stdin) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
+    size += buffer.length;
+    if (size > maxBytes) throw new UsageError(tooLong, group);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
 /** The command line was wrong (unknown command or flag, bad value): exit code 2. */

@@ -13,7 +13,7 @@ import {
   type Logger,
   type RotationProgress,
 } from '@vectorcache/core';
-import { CommandError, UsageError, type CliIo, type CommandGroup } from './context.js';
+import { CommandError, UsageError, readStdinValue, type CliIo, type CommandGroup } from './context.js';
 
 export const CRYPTO_USAGE = `Usage:
   vectorcache crypto rotate --store <redis://…> [--prefix vc:] [--batch 100] [--iterations 100000] [--json]
@@ -46,11 +46,8 @@ const OPTIONS = {
 type Subcommand = keyof typeof OPTIONS;
 type Values = Record<string, string | boolean | undefined>;
 
-/** What crypto commands read besides CliIo: the secret for `derive-key --stdin`. */
-export interface CryptoIo extends CliIo {
-  /** Defaults to process.stdin. */
-  stdin?: AsyncIterable<string | Uint8Array>;
-}
+/** What crypto commands read: CliIo, whose `stdin` carries the secret for `derive-key --stdin`. */
+export type CryptoIo = CliIo;
 
 const MAX_STDIN_BYTES = 64 * 1024;
 
@@ -140,17 +137,8 @@ async function rotate(values: Values, io: CliIo): Promise<number> {
   return 0;
 }
 
-async function readSecretFromStdin(io: CryptoIo): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of io.stdin ?? process.stdin) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
-    size += buffer.length;
-    if (size > MAX_STDIN_BYTES) throw new UsageError('the secret on stdin is longer than 64 KiB', 'crypto');
-    chunks.push(buffer);
-  }
-  // One trailing newline is what `echo` or a file adds; anything else is part of the secret.
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+function readSecretFromStdin(io: CryptoIo): Promise<string> {
+  return readStdinValue(io, MAX_STDIN_BYTES, 'the secret on stdin is longer than 64 KiB', 'crypto');
 }
 
 async function deriveKey(values: Values, io: CryptoIo): Promise<number> {

@@ -12,7 +12,7 @@ import {
   type EraseReceipt,
   type ExportedEntry,
 } from '@vectorcache/core';
-import { CommandError, UsageError, type CliIo, type CommandGroup } from './context.js';
+import { CommandError, UsageError, readStdinValue, type CliIo, type CommandGroup } from './context.js';
 
 export const PRIVACY_USAGE = `Usage:
   vectorcache privacy erase  --tenant <id> --subject <id> [--store <redis://…>] [--prefix vc:]
@@ -47,11 +47,8 @@ const OPTIONS = {
 type Subcommand = keyof typeof OPTIONS;
 type Values = Record<string, string | boolean | undefined>;
 
-/** What privacy commands read besides CliIo: the subject id for `--subject -`. */
-export interface PrivacyIo extends CliIo {
-  /** Defaults to process.stdin. */
-  stdin?: AsyncIterable<string | Uint8Array>;
-}
+/** What privacy commands read: CliIo, whose `stdin` carries the subject id for `--subject -`. */
+export type PrivacyIo = CliIo;
 
 /** Entries whose decryption is tried before an erase, to catch a wrong secret before it erases nothing. */
 const SECRET_PROBES = 20;
@@ -77,16 +74,7 @@ function required(values: Values, flag: string, sub: string): string {
 }
 
 async function readSubject(io: PrivacyIo): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of io.stdin ?? process.stdin) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
-    size += buffer.length;
-    if (size > MAX_SUBJECT_BYTES) throw new UsageError('the subject id on stdin is longer than 4 KiB', 'privacy');
-    chunks.push(buffer);
-  }
-  // One trailing newline is what `echo` adds; anything else is part of the id, as in the header.
-  const subject = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const subject = await readStdinValue(io, MAX_SUBJECT_BYTES, 'the subject id on stdin is longer than 4 KiB', 'privacy');
   if (subject === '') throw new UsageError('--subject - read an empty id from stdin', 'privacy');
   return subject;
 }
