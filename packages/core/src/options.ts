@@ -7,7 +7,7 @@ import type { TrustProxySetting } from './net/index.js';
 import type { PiiOptions } from './pii/index.js';
 import type { EncryptionOptions } from './crypto/index.js';
 import type { SecretBackend } from './secrets/index.js';
-import type { SuspicionOptions } from './monitor/index.js';
+import type { SuspicionOptions } from './monitor/suspicious.js';
 
 export interface LockoutOptions {
   /** Authentication failures from one client address within the window that trigger a lockout. Defaults to 10. */
@@ -58,6 +58,8 @@ export interface GuardOptions {
   counters?: CounterStore;
   /** Largest request body accepted, in bytes. Defaults to 1_048_576. */
   maxBodyBytes?: number;
+  /** Longest time a request body may take to arrive once the key is checked, in ms; a slower one gets 408 `body_timeout`. Defaults to 10_000. */
+  bodyTimeoutMs?: number;
   /** Largest response body stored in the cache, in bytes. Defaults to 1_048_576. */
   maxEntryBytes?: number;
   /** Time a cache lookup or write may take before the request goes direct (`cache_unavailable`). Defaults to 100 ms. */
@@ -102,6 +104,7 @@ export interface NormalizedOptions {
   lockout: { maxFailures: number; windowMs: number; whenUnavailable: 'authenticate' | 'deny' } | false;
   counters: CounterStore | undefined;
   maxBodyBytes: number;
+  bodyTimeoutMs: number;
   maxEntryBytes: number;
   cacheTimeoutMs: number;
   ignoreFields: ReadonlySet<string>;
@@ -118,7 +121,7 @@ export interface NormalizedOptions {
 const KNOWN = [
   'environment', 'keys', 'cache', 'trustProxy', 'forwardedHeader', 'ipAllowlist', 'httpsOnly', 'hsts', 'pii',
   'encryption', 'requireConsent', 'consent', 'subject', 'retention', 'ttl', 'lockout', 'counters', 'maxBodyBytes',
-  'maxEntryBytes', 'cacheTimeoutMs', 'ignoreFields', 'adminPrefix', 'onEvent', 'logger', 'silenceWarnings',
+  'bodyTimeoutMs', 'maxEntryBytes', 'cacheTimeoutMs', 'ignoreFields', 'adminPrefix', 'onEvent', 'logger', 'silenceWarnings',
   'keyRotation', 'maxKeyAge', 'secrets', 'suspicious',
 ] as const;
 
@@ -277,6 +280,7 @@ export function normalizeOptions(input: GuardOptions, env: NodeJS.ProcessEnv = p
     lockout,
     counters: o.counters as CounterStore | undefined,
     maxBodyBytes: positiveInt('maxBodyBytes', o.maxBodyBytes, 1_048_576),
+    bodyTimeoutMs: positiveInt('bodyTimeoutMs', o.bodyTimeoutMs, 10_000),
     maxEntryBytes: positiveInt('maxEntryBytes', o.maxEntryBytes, 1_048_576),
     cacheTimeoutMs: positiveInt('cacheTimeoutMs', o.cacheTimeoutMs, 100),
     ignoreFields,
