@@ -95,7 +95,7 @@ class GuardImpl implements Guard {
     this.privacy = createPrivacyRights({ ready: () => this.#ready, cache: store, keys: this.#keys, fences, markers, writes, hub });
     const admin = new AdminRoutes(o.adminPrefix, { privacy: this.privacy, stats, hub, replies });
     this.#pipeline = new Pipeline({
-      perimeter: this.#perimeter, lockout, authenticator, admin, body: new BodyPolicy(o.maxBodyBytes, replies),
+      perimeter: this.#perimeter, lockout, authenticator, admin, body: new BodyPolicy(o, replies),
       pii: new PiiStage(scanner, { hub, replies }), replies, stats, markers, router: this.#cache?.router, keys: this.#keys,
       missWatch: new MissWatch(fingerprintMisses, hub),
     }, o);

@@ -3,6 +3,7 @@ import type { CacheStore, CounterStore, GuardEvent, KeyStore, Logger } from './t
 import { optionError } from './errors.js';
 import { didYouMean } from './suggest.js';
 import { requireDuration } from './duration.js';
+import { chatShapeError, type BodyValidator } from './gate/body-policy.js';
 import type { TrustProxySetting } from './net/index.js';
 import type { PiiOptions } from './pii/index.js';
 import type { EncryptionOptions } from './crypto/index.js';
@@ -60,6 +61,11 @@ export interface GuardOptions {
   maxBodyBytes?: number;
   /** Longest time a request body may take to arrive once the key is checked, in ms; a slower one gets 408 `body_timeout`. Defaults to 10_000. */
   bodyTimeoutMs?: number;
+  /**
+   * Checks the shape of an object body per route; return a message to refuse it with 400 `invalid_body`.
+   * `false` turns the check off. Defaults to the OpenAI chat shape (`messages` required on paths ending in `/chat/completions`).
+   */
+  validateBody?: BodyValidator | false;
   /** Largest response body stored in the cache, in bytes. Defaults to 1_048_576. */
   maxEntryBytes?: number;
   /** Time a cache lookup or write may take before the request goes direct (`cache_unavailable`). Defaults to 100 ms. */
@@ -105,6 +111,7 @@ export interface NormalizedOptions {
   counters: CounterStore | undefined;
   maxBodyBytes: number;
   bodyTimeoutMs: number;
+  validateBody: BodyValidator | false;
   maxEntryBytes: number;
   cacheTimeoutMs: number;
   ignoreFields: ReadonlySet<string>;
@@ -121,7 +128,7 @@ export interface NormalizedOptions {
 const KNOWN = [
   'environment', 'keys', 'cache', 'trustProxy', 'forwardedHeader', 'ipAllowlist', 'httpsOnly', 'hsts', 'pii',
   'encryption', 'requireConsent', 'consent', 'subject', 'retention', 'ttl', 'lockout', 'counters', 'maxBodyBytes',
-  'bodyTimeoutMs', 'maxEntryBytes', 'cacheTimeoutMs', 'ignoreFields', 'adminPrefix', 'onEvent', 'logger', 'silenceWarnings',
+  'bodyTimeoutMs', 'validateBody', 'maxEntryBytes', 'cacheTimeoutMs', 'ignoreFields', 'adminPrefix', 'onEvent', 'logger', 'silenceWarnings',
   'keyRotation', 'maxKeyAge', 'secrets', 'suspicious',
 ] as const;
 
@@ -300,6 +307,7 @@ export function normalizeOptions(input: GuardOptions, env: NodeJS.ProcessEnv = p
     lockout: lockoutOf(o.lockout),
     maxBodyBytes: positiveInt('maxBodyBytes', o.maxBodyBytes, 1_048_576),
     bodyTimeoutMs: positiveInt('bodyTimeoutMs', o.bodyTimeoutMs, 10_000),
+    validateBody: o.validateBody === false ? false : fn<BodyValidator>('validateBody', o.validateBody) ?? chatShapeError,
     maxEntryBytes: positiveInt('maxEntryBytes', o.maxEntryBytes, 1_048_576),
     cacheTimeoutMs: positiveInt('cacheTimeoutMs', o.cacheTimeoutMs, 100),
     ignoreFields: ignoreFieldsOf(o.ignoreFields),

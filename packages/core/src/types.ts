@@ -166,6 +166,7 @@ export type DenyCode =
   | 'body_too_large'
   | 'key_store_unavailable'
   | 'body_timeout'
+  | 'invalid_subject'
   | 'not_found';
 
 export type BypassReason =

@@ -24,10 +24,19 @@ function contentError(m: Record<string, unknown>, i: number): string | undefined
   return typeof content === 'string' ? undefined : `\`messages[${i}].content\` must be a string or an array of content parts.`;
 }
 
-/** A light check of the OpenAI chat shape, so garbage never reaches the cache or the handler. */
-export function chatShapeError(body: Record<string, unknown>): string | undefined {
+/** Checks an object body of a route; a message says what is wrong (400 `invalid_body`), undefined accepts it. */
+export type BodyValidator = (body: Record<string, unknown>, route: { method: string; path: string }) => string | undefined;
+
+/**
+ * A light check of the OpenAI chat shape, so garbage never reaches the cache or the handler. On a
+ * chat route (a path ending in `/chat/completions`) `messages` is required; elsewhere it is checked
+ * when present.
+ */
+export function chatShapeError(body: Record<string, unknown>, route?: { method: string; path: string }): string | undefined {
   if ('model' in body && typeof body.model !== 'string') return '`model` must be a string.';
-  if (!('messages' in body)) return undefined;
+  if (!('messages' in body)) {
+    return route && route.method === 'POST' && route.path.endsWith('/chat/completions') ? '`messages` is required on a chat completions route.' : undefined;
+  }
   const messages = body.messages;
   if (!Array.isArray(messages) || messages.length === 0) return '`messages` must be a non-empty array.';
   for (let i = 0; i < messages.length; i++) {
@@ -42,10 +51,12 @@ export function chatShapeError(body: Record<string, unknown>): string | undefine
 
 export class BodyPolicy {
   readonly #maxBodyBytes: number;
+  readonly #validate: BodyValidator | false;
   readonly #replies: Replies;
 
-  constructor(maxBodyBytes: number, replies: Replies) {
-    this.#maxBodyBytes = maxBodyBytes;
+  constructor(o: { maxBodyBytes: number; validateBody: BodyValidator | false }, replies: Replies) {
+    this.#maxBodyBytes = o.maxBodyBytes;
+    this.#validate = o.validateBody;
     this.#replies = replies;
   }
 
@@ -57,9 +68,15 @@ export class BodyPolicy {
     return undefined;
   }
 
-  /** The shape the route expects of an object body. */
-  checkShape(body: Record<string, unknown>, ctx: RequestContext): DenyDecision | undefined {
-    const shape = chatShapeError(body);
-    return shape ? this.#replies.deny('invalid_body', ctx, { detail: shape }) : undefined;
+  /** The shape the route expects of an object body (the `validateBody` option; chat shape by default). */
+  checkShape(body: Record<string, unknown>, view: { method: string; url: string }, ctx: RequestContext): DenyDecision | undefined {
+    if (!this.#validate) return undefined;
+    let shape: string | undefined;
+    try {
+      shape = this.#validate(body, { method: view.method.toUpperCase(), path: view.url.split('?', 1)[0]! });
+    } catch {
+      shape = 'The request body was refused by the body validator.'; // a validator's bug fails closed
+    }
+    return typeof shape === 'string' ? this.#replies.deny('invalid_body', ctx, { detail: shape }) : undefined;
   }
 }

@@ -67,7 +67,7 @@ export class Pipeline {
     const base = { headers: { ...p.replies.tlsHeaders(ctx.tls), ...admitted.auth.headers }, requestId: ctx.requestId, clientAddress: ctx.clientAddress, principal };
     const method = view.method.toUpperCase();
     const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
-    const shapeError = isObject ? p.body.checkShape(body as Record<string, unknown>, ctx) : undefined;
+    const shapeError = isObject ? p.body.checkShape(body as Record<string, unknown>, view, ctx) : undefined;
     if (shapeError) return shapeError;
 
     const reasons: string[] = [];
@@ -76,7 +76,8 @@ export class Pipeline {
     else if (!cacheable) reasons.push('not_cacheable');
     if (isObject && (body as Record<string, unknown>).stream === true) reasons.push('streaming');
     const subjectId = subjectOf(this.o, view);
-    const subject = subjectId === undefined ? undefined : subjectHash(p.keys.indexKey, record.tenant, subjectId);
+    if (subjectId.tooLong) return p.replies.deny('invalid_subject', ctx);
+    const subject = subjectId.id === undefined ? undefined : subjectHash(p.keys.indexKey, record.tenant, subjectId.id);
     if (cacheable && ((this.o.requireConsent && !hasConsent(this.o, view)) || (subject !== undefined && await p.markers.isMarked(record.tenant, subject)))) {
       reasons.push('no_consent');
     }
