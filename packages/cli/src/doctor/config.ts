@@ -1,0 +1,91 @@
+// Loads the app module `doctor --config` names (ESM or CJS; TypeScript through tsx) and finds its guard options or guard.
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as nodePath from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isGuard, type Finding, type GuardOptions } from '@vectorcache/core';
+import { CommandError, UsageError } from '../context.js';
+
+/** What doctor needs of a guard: `doctor()` is optional until the core offers it. */
+export interface GuardLike {
+  readonly environment: string;
+  doctor?: () => Finding[] | Promise<Finding[]>;
+  close?: () => Promise<void>;
+}
+
+export type AppConfig = { source: string; close(): Promise<void> } & (
+  | { kind: 'options'; options: Partial<GuardOptions> }
+  | { kind: 'guard'; guard: GuardLike }
+);
+
+type TsxApi = { tsImport(specifier: string, parentUrl: string): Promise<unknown> };
+
+const TYPESCRIPT = /\.[cm]?tsx?$/i;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+function looksLikeGuard(value: unknown): value is GuardLike {
+  if (isGuard(value)) return true;
+  return isObject(value) && typeof value.environment === 'string' && ['handle', 'complete', 'ready', 'close'].every((m) => typeof value[m] === 'function');
+}
+
+/** The app's own tsx first (resolved from the module's folder), then the one beside this CLI (the workspace's). */
+function findTsx(file: string): TsxApi | undefined {
+  for (const from of [file, import.meta.url]) {
+    try {
+      const api = createRequire(from)('tsx/esm/api') as Partial<TsxApi>;
+      if (typeof api.tsImport === 'function') return api as TsxApi;
+    } catch {
+      // not installed there
+    }
+  }
+  return undefined;
+}
+
+async function importModule(file: string, shown: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(file).href;
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    // Plain Node cannot load .ts; under tsx, vitest or Node's type stripping the import above already worked.
+    if (!TYPESCRIPT.test(file) || (error as { code?: unknown }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+  }
+  const tsx = findTsx(file);
+  if (!tsx) throw new CommandError(`--config ${shown} is TypeScript and tsx is not installed: add it (pnpm add -D tsx) or point --config at the built .js file`);
+  return (await tsx.tsImport(url, import.meta.url)) as Record<string, unknown>;
+}
+
+/** Named `guard`, named `options`, then the default export (or its `guard` / `options`, as CommonJS exports them). */
+function pick(mod: Record<string, unknown>): unknown {
+  const def = mod.default;
+  const candidates = [mod.guard, mod.options, isObject(def) ? def.guard : undefined, isObject(def) ? def.options : undefined, def];
+  return candidates.find((v) => v !== undefined);
+}
+
+async function shutdownStores(options: Partial<GuardOptions>): Promise<void> {
+  const stores = [options.keys, options.cache, options.counters, options.secrets] as Array<{ shutdown?: () => unknown } | false | undefined>;
+  await Promise.allSettled(stores.map((s) => (s && typeof s.shutdown === 'function' ? s.shutdown() : undefined)));
+}
+
+/**
+ * Imports `path` (relative to `cwd`) and returns the guard options or guard it exports. A missing
+ * file is a usage error; a module that throws or exports neither is a command error, in one line.
+ */
+export async function loadAppConfig(path: string, cwd: string): Promise<AppConfig> {
+  const file = nodePath.resolve(cwd, path);
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`doctor: --config ${path} is not a file`, 'doctor');
+  const source = `config ${path}`;
+  let mod: Record<string, unknown>;
+  try {
+    mod = await importModule(file, path);
+  } catch (error) {
+    if (error instanceof CommandError) throw error;
+    throw new CommandError(`cannot load --config ${path}: ${(error as Error).message?.split('\n')[0] ?? String(error)}`, { cause: error });
+  }
+  const value = pick(mod);
+  if (looksLikeGuard(value)) return { kind: 'guard', guard: value, source, close: async () => { await value.close?.(); } };
+  if (isObject(value) && !Array.isArray(value)) {
+    const options = value as Partial<GuardOptions>;
+    return { kind: 'options', options, source, close: () => shutdownStores(options) };
+  }
+  throw new CommandError(`--config ${path} exports no guard options: export the object you pass to createGuard (default export, or named \`options\`), or the guard (named \`guard\`)`);
+}
