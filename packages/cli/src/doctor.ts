@@ -49,7 +49,8 @@ async function appChecks(io: CliIo, dir: string, app: AppConfig): Promise<Doctor
   const keys = await envKeyStoreChecks(io, dir, environment);
   if (typeof guard.doctor === 'function') {
     const found = await guard.doctor();
-    return { environment, checks: [...found.map((f) => ({ ...f, source: f.source || app.source })), ...keys] };
+        // The guard judges its own options; the reader wants to know which module they came from.
+    return { environment, checks: [...found.map((f) => ({ ...f, source: !f.source || f.source === 'guard' ? app.source : f.source })), ...keys] };
   }
   const notice: Finding = {
     id: 'config', status: 'warn', source: app.source,

@@ -4,9 +4,11 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CliIo } from '../context.js';
 import { run } from '../main.js';
+import { findTsx } from './config.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../../..');
 const SECRET = randomBytes(32).toString('hex');
@@ -114,8 +116,21 @@ module.exports = { options: { keys: new AppKeyStore(), trustProxy: 1, httpsOnly:
     expect(result.stdout).toMatch(/^WARN  encryption-secret +config guard\.ts +No `encryption` option: cache entries are stored in plaintext/m);
   });
 
+  it('finds the workspace\'s tsx for a module outside it, whose tsImport loads TypeScript (the path plain Node takes)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-doctor-tsx-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'guard.ts');
+    fs.writeFileSync(file, `type Env = 'prod' | 'dev';\nconst environment: Env = 'prod';\nexport const options = { environment, trustProxy: 2 satisfies number };\n`);
+    // No node_modules beside the module: found through the working directory (the workspace).
+    const tsx = await findTsx(file, ROOT);
+    expect(tsx).toBeDefined();
+    const url = pathToFileURL(file).href;
+    const mod = (await tsx!.tsImport(url, url)) as { options: unknown };
+    expect(mod.options).toEqual({ environment: 'prod', trustProxy: 2 });
+  });
+
   it('a guard without doctor() says so and checks only the environment', async () => {
-    const dir = app({ 'app.mjs': `import { createGuard, MemoryKeyStore } from '@vectorcache/core';\nexport const guard = createGuard({ environment: 'staging', keys: new MemoryKeyStore(), trustProxy: true, silenceWarnings: ['VC_NO_ENCRYPTION'] });\n` });
+    const dir = app({ 'app.mjs': `import { createGuard, MemoryKeyStore } from '@vectorcache/core';\nexport const guard = createGuard({ environment: 'staging', keys: new MemoryKeyStore(), trustProxy: true, silenceWarnings: ['VC_NO_ENCRYPTION', 'VC_PERMISSIVE_TRUST_PROXY'] });\n` });
     const { code, line, out } = await doctor(dir, { VECTORCACHE_TRUST_PROXY: 'loopback' }, '--config', 'app.mjs');
     expect(code, out).toBe(0);
     expect(line('config')).toMatch(/^WARN  config +config app\.mjs +app\.mjs exports a guard, not its options, and this guard has no doctor\(\): only the environment's settings were checked/);
@@ -127,11 +142,15 @@ module.exports = { options: { keys: new AppKeyStore(), trustProxy: 1, httpsOnly:
   it('a guard with doctor() reports its findings', async () => {
     const dir = app({
       'app.mjs': `export default { environment: 'prod', handle() {}, complete() {}, ready() {}, async close() {},
-  doctor() { return [{ id: 'trust-proxy', status: 'fail', message: 'from the guard', fix: 'list proxies', source: 'guard' }]; } };\n`,
+  doctor() { return [
+    { id: 'trust-proxy', status: 'fail', message: 'from the guard', fix: 'list proxies', source: 'guard' },
+    { id: 'retention', status: 'pass', message: 'Retention 30d.', source: 'env' },
+  ]; } };\n`,
     });
     const { code, line } = await doctor(dir, {}, '--config', 'app.mjs');
     expect(code).toBe(1);
-    expect(line('trust-proxy')).toMatch(/^FAIL  trust-proxy +guard +from the guard$/);
+    expect(line('trust-proxy')).toMatch(/^FAIL  trust-proxy +config app\.mjs +from the guard$/);
+    expect(line('retention')).toMatch(/^PASS  retention +env +Retention 30d\.$/);
     expect(line('config')).toBe('');
   });
 

@@ -28,11 +28,20 @@ function looksLikeGuard(value: unknown): value is GuardLike {
   return isObject(value) && typeof value.environment === 'string' && ['handle', 'complete', 'ready', 'close'].every((m) => typeof value[m] === 'function');
 }
 
-/** The app's own tsx first (resolved from the module's folder), then the one beside this CLI (the workspace's). */
-function findTsx(file: string): TsxApi | undefined {
-  for (const from of [file, import.meta.url]) {
+/**
+ * tsx's ESM API (`tsImport`), the app's own tsx first (resolved from the module's folder), then the
+ * working directory's, then the one beside this CLI. Its ESM entry is imported by path: the CommonJS
+ * entry cannot load its own ESM half.
+ */
+export async function findTsx(file: string, cwd: string): Promise<TsxApi | undefined> {
+  // import.meta.url is empty in the CommonJS build; the other two still apply there.
+  for (const from of [file, nodePath.join(cwd, 'package.json'), import.meta.url].filter(Boolean)) {
     try {
-      const api = createRequire(from)('tsx/esm/api') as Partial<TsxApi>;
+      const manifest = createRequire(from).resolve('tsx/package.json');
+      const exportsField = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { exports?: Record<string, { import?: { default?: string } }> }).exports;
+      const entry = exportsField?.['./esm/api']?.import?.default;
+      if (!entry) continue;
+      const api = (await import(pathToFileURL(nodePath.join(nodePath.dirname(manifest), entry)).href)) as Partial<TsxApi>;
       if (typeof api.tsImport === 'function') return api as TsxApi;
     } catch {
       // not installed there
@@ -41,7 +50,7 @@ function findTsx(file: string): TsxApi | undefined {
   return undefined;
 }
 
-async function importModule(file: string, shown: string): Promise<Record<string, unknown>> {
+async function importModule(file: string, shown: string, cwd: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(file).href;
   try {
     return (await import(url)) as Record<string, unknown>;
@@ -49,9 +58,9 @@ async function importModule(file: string, shown: string): Promise<Record<string,
     // Plain Node cannot load .ts; under tsx, vitest or Node's type stripping the import above already worked.
     if (!TYPESCRIPT.test(file) || (error as { code?: unknown }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
   }
-  const tsx = findTsx(file);
+  const tsx = await findTsx(file, cwd);
   if (!tsx) throw new CommandError(`--config ${shown} is TypeScript and tsx is not installed: add it (pnpm add -D tsx) or point --config at the built .js file`);
-  return (await tsx.tsImport(url, import.meta.url)) as Record<string, unknown>;
+  return (await tsx.tsImport(url, url)) as Record<string, unknown>;
 }
 
 /** Named `guard`, named `options`, then the default export (or its `guard` / `options`, as CommonJS exports them). */
@@ -76,7 +85,7 @@ export async function loadAppConfig(path: string, cwd: string): Promise<AppConfi
   const source = `config ${path}`;
   let mod: Record<string, unknown>;
   try {
-    mod = await importModule(file, path);
+    mod = await importModule(file, path, cwd);
   } catch (error) {
     if (error instanceof CommandError) throw error;
     throw new CommandError(`cannot load --config ${path}: ${(error as Error).message?.split('\n')[0] ?? String(error)}`, { cause: error });
