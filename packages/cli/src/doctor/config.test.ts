@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CliIo } from '../context.js';
 import { run } from '../main.js';
-import { findTsx } from './config.js';
+import { findTsx, pickExport } from './config.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../../..');
 const SECRET = randomBytes(32).toString('hex');
@@ -125,8 +125,23 @@ module.exports = { options: { keys: new AppKeyStore(), trustProxy: 1, httpsOnly:
     const tsx = await findTsx(file, ROOT);
     expect(tsx).toBeDefined();
     const url = pathToFileURL(file).href;
-    const mod = (await tsx!.tsImport(url, url)) as { options: unknown };
-    expect(mod.options).toEqual({ environment: 'prod', trustProxy: 2 });
+    expect(pickExport((await tsx!.tsImport(url, url)) as Record<string, unknown>)).toEqual({ environment: 'prod', trustProxy: 2 });
+    // A default export, which tsx compiles to CommonJS here (no "type": "module" beside it).
+    const other = path.join(dir, 'default.ts');
+    fs.writeFileSync(other, `const environment: string = 'prod';\nexport default { environment, trustProxy: true as const };\n`);
+    const otherUrl = pathToFileURL(other).href;
+    expect(pickExport((await tsx!.tsImport(otherUrl, otherUrl)) as Record<string, unknown>)).toEqual({ environment: 'prod', trustProxy: true });
+  });
+
+  it('picks named guard, named options, then the default export, through CommonJS wrappers too', () => {
+    const options = { environment: 'prod' };
+    const guard = { environment: 'prod' };
+    expect(pickExport({ options, default: { other: 1 } })).toBe(options);
+    expect(pickExport({ guard, options })).toBe(guard);
+    expect(pickExport({ default: options })).toBe(options);
+    expect(pickExport({ default: { options } })).toBe(options);
+    expect(pickExport({ default: { __esModule: true, default: options } })).toBe(options);
+    expect(pickExport({})).toBeUndefined();
   });
 
   it('a guard without doctor() says so and checks only the environment', async () => {

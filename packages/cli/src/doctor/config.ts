@@ -63,10 +63,15 @@ async function importModule(file: string, shown: string, cwd: string): Promise<R
   return (await tsx.tsImport(url, url)) as Record<string, unknown>;
 }
 
-/** Named `guard`, named `options`, then the default export (or its `guard` / `options`, as CommonJS exports them). */
-function pick(mod: Record<string, unknown>): unknown {
+/**
+ * Named `guard`, named `options`, then the default export. A module compiled to CommonJS (tsx on a
+ * .ts file outside `"type": "module"`, or a transpiled app) arrives as `default: module.exports`,
+ * holding `guard` / `options` / `default` (marked `__esModule`) itself.
+ */
+export function pickExport(mod: Record<string, unknown>): unknown {
   const def = mod.default;
-  const candidates = [mod.guard, mod.options, isObject(def) ? def.guard : undefined, isObject(def) ? def.options : undefined, def];
+  const inner = isObject(def) ? def : {};
+  const candidates = [mod.guard, mod.options, inner.guard, inner.options, inner.__esModule === true ? inner.default : undefined, def];
   return candidates.find((v) => v !== undefined);
 }
 
@@ -90,7 +95,7 @@ export async function loadAppConfig(path: string, cwd: string): Promise<AppConfi
     if (error instanceof CommandError) throw error;
     throw new CommandError(`cannot load --config ${path}: ${(error as Error).message?.split('\n')[0] ?? String(error)}`, { cause: error });
   }
-  const value = pick(mod);
+  const value = pickExport(mod);
   if (looksLikeGuard(value)) return { kind: 'guard', guard: value, source, close: async () => { await value.close?.(); } };
   if (isObject(value) && !Array.isArray(value)) {
     const options = value as Partial<GuardOptions>;
