@@ -23,3 +23,5 @@ export { EntryCodec, rewriteEntry, rotateStore, type SealedField, type RotationP
 export * from './secrets/index.js';
 export { subjectEntries, exportSubject, eraseSubject, eraseReceipt, type SubjectExportOptions } from './privacy/index.js';
 export * from './monitor/index.js';
+export * from './transport/index.js';
+export * from './doctor/index.js';
