@@ -33,6 +33,7 @@ import { CacheRouter } from './cache/router.js';
 import { EraseFences } from './privacy/fences.js';
 import { DoNotCacheMarkers } from './privacy/no-cache.js';
 import { createPrivacyRights } from './privacy/rights.js';
+import { diagnoseOptions, type Finding } from './doctor/index.js';
 
 /** Marks guards across module copies: a guard made by the CJS build is still a guard to the ESM adapters. */
 const GUARD_BRAND = Symbol.for('vectorcache.guard');
@@ -52,6 +53,8 @@ class GuardImpl implements Guard {
   readonly secrets: TenantSecrets;
   readonly privacy: PrivacyRights;
   readonly #o: NormalizedOptions;
+  /** The options as given, for doctor(): findings speak of what the user wrote. */
+  readonly #input: GuardOptions;
   readonly #hub: EventHub;
   readonly #stats = new StatsBook();
   readonly #observers = new Observers();
@@ -67,6 +70,7 @@ class GuardImpl implements Guard {
   constructor(options: GuardOptions) {
     const o = normalizeOptions(options);
     this.#o = o;
+    this.#input = options;
     this.environment = o.environment;
     this.maxBodyBytes = o.maxBodyBytes;
     this.bodyTimeoutMs = o.bodyTimeoutMs;
@@ -190,6 +194,10 @@ class GuardImpl implements Guard {
 
   stats(tenant: string): TenantStats {
     return this.#stats.get(tenant);
+  }
+
+  doctor(): Finding[] {
+    return diagnoseOptions(this.#input, { source: 'guard' });
   }
 
   observe(observer: (observation: DecisionObservation) => void): () => void {

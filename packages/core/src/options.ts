@@ -3,7 +3,7 @@ import type { CacheStore, CounterStore, GuardEvent, KeyStore, Logger } from './t
 import { optionError } from './errors.js';
 import { didYouMean } from './suggest.js';
 import { requireDuration } from './duration.js';
-import { chatShapeError, type BodyValidator } from './gate/body-policy.js';
+import { chatShapeError, type BodyValidator } from './gate/chat-shape.js';
 import type { TrustProxySetting } from './net/index.js';
 import type { PiiOptions } from './pii/index.js';
 import type { EncryptionOptions } from './crypto/index.js';

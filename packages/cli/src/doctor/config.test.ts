@@ -144,8 +144,17 @@ module.exports = { options: { keys: new AppKeyStore(), trustProxy: 1, httpsOnly:
     expect(pickExport({})).toBeUndefined();
   });
 
-  it('a guard without doctor() says so and checks only the environment', async () => {
+  it('a real guard reports its own options through guard.doctor()', async () => {
     const dir = app({ 'app.mjs': `import { createGuard, MemoryKeyStore } from '@vectorcache/core';\nexport const guard = createGuard({ environment: 'staging', keys: new MemoryKeyStore(), trustProxy: true, silenceWarnings: ['VC_NO_ENCRYPTION', 'VC_PERMISSIVE_TRUST_PROXY'] });\n` });
+    const { out, line } = await doctor(dir, { VECTORCACHE_TRUST_PROXY: 'loopback' }, '--config', 'app.mjs');
+    expect(line('config')).toBe('');
+    expect(line('environment')).toMatch(/^PASS  environment +config app\.mjs +Environment staging\.$/);
+    expect(line('trust-proxy')).toMatch(/^(WARN|FAIL)  trust-proxy +config app\.mjs +/);
+    expect(out).toContain('(environment staging)');
+  });
+
+  it('a guard-like object without doctor() (an older guard) says so and checks only the environment', async () => {
+    const dir = app({ 'app.mjs': `export const guard = { environment: 'staging', handle() {}, complete() {}, ready() {}, async close() {} };\n` });
     const { code, line, out } = await doctor(dir, { VECTORCACHE_TRUST_PROXY: 'loopback' }, '--config', 'app.mjs');
     expect(code, out).toBe(0);
     expect(line('config')).toMatch(/^WARN  config +config app\.mjs +app\.mjs exports a guard, not its options, and this guard has no doctor\(\): only the environment's settings were checked/);
