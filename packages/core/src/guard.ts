@@ -30,7 +30,8 @@ import { ExactLookup } from './cache/exact.js';
 import { HitServer } from './cache/hit.js';
 import { Completer } from './cache/complete.js';
 import { CacheRouter } from './cache/router.js';
-import { EraseFences } from './privacy/fences.js';
+import { EraseFences, privacyStateTenant } from './privacy/fences.js';
+import { PartitionedCounterStore } from './stores/partitioned-counter-store.js';
 import { DoNotCacheMarkers } from './privacy/no-cache.js';
 import { createPrivacyRights } from './privacy/rights.js';
 import { diagnoseOptions, type Finding } from './doctor/index.js';
@@ -88,8 +89,13 @@ class GuardImpl implements Guard {
     const fingerprintMisses = this.#attachDetector(lockout);
     const encryption = this.#checkEncryption(o);
     const store = o.cache === undefined ? new MemoryCacheStore() : o.cache;
-    const fences = new EraseFences(counters, hub);
-    const markers = new DoNotCacheMarkers(counters, hub);
+    // Markers and fences must hold: by default they live apart from lockout counters, bounded per tenant.
+    const state = o.privacyState ?? o.counters ?? new PartitionedCounterStore({ partitionOf: privacyStateTenant });
+    if (!o.privacyState && o.counters instanceof MemoryCounterStore) {
+      hub.warn('VC_EVICTABLE_PRIVACY_STATE', '`counters` is a bounded MemoryCounterStore and also holds "do not cache" markers and erase fences, which a flood of other keys can evict. Pass `privacyState` (a store that does not evict, shared by instances), or leave `counters` unset.');
+    }
+    const fences = new EraseFences(state, hub);
+    const markers = new DoNotCacheMarkers(state, hub);
     const writes = new WriteTracker(o.cacheTimeoutMs * 10);
     this.#cache = store ? this.#buildCache(store, { fences, writes, scanner }) : undefined;
     this.#ready = this.#init(encryption).then(() => { this.#isReady = true; });

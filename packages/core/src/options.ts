@@ -57,6 +57,12 @@ export interface GuardOptions {
   lockout?: LockoutOptions | false;
   /** Counters for lockout and detection. Defaults to a bounded MemoryCounterStore. */
   counters?: CounterStore;
+  /**
+   * Where "do not cache" markers and erase fences live: state that must hold, so it must never be
+   * evictable by other traffic. Share it between instances (e.g. a RedisCounterStore without an
+   * eviction policy). Defaults to `counters` when given, else an in-process store bounded per tenant.
+   */
+  privacyState?: CounterStore;
   /** Largest request body accepted, in bytes. Defaults to 1_048_576. */
   maxBodyBytes?: number;
   /** Longest time a request body may take to arrive once the key is checked, in ms; a slower one gets 408 `body_timeout`. Defaults to 10_000. */
@@ -109,6 +115,7 @@ export interface NormalizedOptions {
   ttlMs: number;
   lockout: { maxFailures: number; windowMs: number; whenUnavailable: 'authenticate' | 'deny' } | false;
   counters: CounterStore | undefined;
+  privacyState: CounterStore | undefined;
   maxBodyBytes: number;
   bodyTimeoutMs: number;
   validateBody: BodyValidator | false;
@@ -127,7 +134,7 @@ export interface NormalizedOptions {
 
 const KNOWN = [
   'environment', 'keys', 'cache', 'trustProxy', 'forwardedHeader', 'ipAllowlist', 'httpsOnly', 'hsts', 'pii',
-  'encryption', 'requireConsent', 'consent', 'subject', 'retention', 'ttl', 'lockout', 'counters', 'maxBodyBytes',
+  'encryption', 'requireConsent', 'consent', 'subject', 'retention', 'ttl', 'lockout', 'counters', 'privacyState', 'maxBodyBytes',
   'bodyTimeoutMs', 'validateBody', 'maxEntryBytes', 'cacheTimeoutMs', 'ignoreFields', 'adminPrefix', 'onEvent', 'logger', 'silenceWarnings',
   'keyRotation', 'maxKeyAge', 'secrets', 'suspicious',
 ] as const;
@@ -178,7 +185,7 @@ function environmentOf(o: Record<string, unknown>, env: NodeJS.ProcessEnv): stri
   return environment;
 }
 
-function stores(o: Record<string, unknown>): { keys: KeyStore; cache: CacheStore | false | undefined; counters: CounterStore | undefined } {
+function stores(o: Record<string, unknown>): Pick<NormalizedOptions, 'keys' | 'cache' | 'counters' | 'privacyState'> {
   if (!hasMethods(o.keys, KEY_STORE_METHODS)) {
     throw optionError('keys', 'must be a key store (new FileKeyStore(".vectorcache/keys.json"), new MemoryKeyStore(), a RedisKeyStore…).');
   }
@@ -186,10 +193,12 @@ function stores(o: Record<string, unknown>): { keys: KeyStore; cache: CacheStore
   if (o.cache === false || o.cache === undefined) cache = o.cache;
   else if (hasMethods(o.cache, CACHE_STORE_METHODS)) cache = o.cache as CacheStore;
   else throw optionError('cache', 'must be a cache store (new MemoryCacheStore(), a RedisCacheStore…) or false for no cache.');
-  if (o.counters !== undefined && !hasMethods(o.counters, COUNTER_STORE_METHODS)) {
-    throw optionError('counters', 'must be a counter store (new MemoryCounterStore(), a RedisCounterStore…).');
+  for (const name of ['counters', 'privacyState'] as const) {
+    if (o[name] !== undefined && !hasMethods(o[name], COUNTER_STORE_METHODS)) {
+      throw optionError(name, 'must be a counter store (new MemoryCounterStore(), a RedisCounterStore…).');
+    }
   }
-  return { keys: o.keys as KeyStore, cache, counters: o.counters as CounterStore | undefined };
+  return { keys: o.keys as KeyStore, cache, counters: o.counters as CounterStore | undefined, privacyState: o.privacyState as CounterStore | undefined };
 }
 
 function ipAllowlistOf(value: unknown): readonly string[] | null {
