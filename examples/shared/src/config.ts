@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'n
 import { randomBytes } from 'node:crypto';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import {
-  FileKeyStore, MemoryCacheStore, MemoryCounterStore, checkOutboundUrl, createKey, resolveTlsOptions,
+  FileKeyStore, MemoryCacheStore, checkOutboundUrl, createKey, resolveTlsOptions,
   type CacheStore, type CounterStore, type GuardOptions, type KeyStore, type Logger, type OutboundCarries,
   type TlsMinVersion, type TransportWarning,
 } from '@vectorcache/core';
@@ -108,6 +108,13 @@ async function redisModule(): Promise<typeof import('@vectorcache/redis')> {
   return import('@vectorcache/redis');
 }
 
+/** VECTORCACHE_PII_ACTION: what the PII gate does with a prompt that holds personal data. */
+function piiAction(value: string | undefined): 'bypass' | 'block' | 'redact' {
+  if (value === undefined || value === '') return 'bypass';
+  if (value === 'bypass' || value === 'block' || value === 'redact') return value;
+  throw new ConfigError(`VECTORCACHE_PII_ACTION must be bypass, block or redact (got ${JSON.stringify(value)}).`);
+}
+
 export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<ExampleConfig> {
   const root = base(env);
   const environment = env.VECTORCACHE_ENV ?? 'dev';
@@ -140,7 +147,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 
   const cacheSetting = env.VECTORCACHE_CACHE ?? 'memory';
   let cache: CacheStore;
-  let counters: CounterStore;
+  let counters: CounterStore | undefined;
   if (cacheSetting === 'memory') {
     cache = new MemoryCacheStore();
   } else if (/^rediss?:\/\//.test(cacheSetting)) {
@@ -150,7 +157,8 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     throw new ConfigError('VECTORCACHE_CACHE must be "memory" or redis://host:port/db.');
   }
   // Lockout counters and tenants' upstream keys are shared whenever the instance already talks to Redis.
-  counters = redisUrl ? new (await redisModule()).RedisCounterStore(redisOptions(redisUrl)) : new MemoryCounterStore();
+  // Without Redis the guard's own defaults apply: lockout counters apart from the privacy state it must never evict.
+  counters = redisUrl ? new (await redisModule()).RedisCounterStore(redisOptions(redisUrl)) : undefined;
   const secrets = redisUrl ? new (await redisModule()).RedisSecretBackend(redisOptions(redisUrl)) : undefined;
 
   let secret = env.VECTORCACHE_ENCRYPTION_SECRET;
@@ -173,7 +181,10 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     environment,
     keys,
     cache,
-    counters,
+    ...(counters ? { counters } : {}),
+    pii: { action: piiAction(env.VECTORCACHE_PII_ACTION) },
+    // /metrics is authenticated by the guard but is not guarded chat traffic: no cache, not in the stats.
+    operationalPaths: ['/metrics'],
     trustProxy: trustProxy(env.VECTORCACHE_TRUST_PROXY),
     ipAllowlist: list(env.VECTORCACHE_IP_ALLOWLIST) ?? null,
     httpsOnly: flag(env, 'VECTORCACHE_HTTPS_ONLY', environment === 'prod'),

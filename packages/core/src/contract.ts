@@ -48,6 +48,8 @@ export interface PassDecision extends DecisionBase {
   body: unknown;
   bodyReplaced: boolean;
   ticket?: CacheTicket;
+  /** An operational route (`operationalPaths`): authenticated, never cached, not counted as guarded traffic. */
+  operational?: boolean;
 }
 
 export type Decision = DenyDecision | RespondDecision | PassDecision;

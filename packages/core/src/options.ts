@@ -78,6 +78,12 @@ export interface GuardOptions {
   cacheTimeoutMs?: number;
   /** Top-level body fields that never change the answer and are left out of the cache key. Defaults to ['stream', 'stream_options', 'user']. */
   ignoreFields?: readonly string[];
+  /**
+   * Paths (exact, without query) the guard authenticates but that are not guarded model traffic, such as
+   * a `/metrics` route: never cached, never counted in stats, observed as `admin`. The handler checks
+   * its own scope. Defaults to none.
+   */
+  operationalPaths?: readonly string[];
   /** Prefix of the admin routes (stats, subject export and erase) the guard answers itself; `false` turns them off. Defaults to '/v1/vectorcache'. */
   adminPrefix?: string | false;
   /** Called with every security event. Defaults to none. */
@@ -123,6 +129,7 @@ export interface NormalizedOptions {
   cacheTimeoutMs: number;
   ignoreFields: ReadonlySet<string>;
   adminPrefix: string | false;
+  operationalPaths: ReadonlySet<string>;
   onEvent: ((event: GuardEvent) => void) | undefined;
   logger: Logger | undefined;
   silenceWarnings: ReadonlySet<string>;
@@ -135,7 +142,7 @@ export interface NormalizedOptions {
 const KNOWN = [
   'environment', 'keys', 'cache', 'trustProxy', 'forwardedHeader', 'ipAllowlist', 'httpsOnly', 'hsts', 'pii',
   'encryption', 'requireConsent', 'consent', 'subject', 'retention', 'ttl', 'lockout', 'counters', 'privacyState', 'maxBodyBytes',
-  'bodyTimeoutMs', 'validateBody', 'maxEntryBytes', 'cacheTimeoutMs', 'ignoreFields', 'adminPrefix', 'onEvent', 'logger', 'silenceWarnings',
+  'bodyTimeoutMs', 'validateBody', 'maxEntryBytes', 'cacheTimeoutMs', 'ignoreFields', 'adminPrefix', 'operationalPaths', 'onEvent', 'logger', 'silenceWarnings',
   'keyRotation', 'maxKeyAge', 'secrets', 'suspicious',
 ] as const;
 
@@ -263,6 +270,14 @@ function adminPrefixOf(value: unknown): string | false {
   return value;
 }
 
+function operationalPathsOf(value: unknown): ReadonlySet<string> {
+  if (value === undefined) return new Set();
+  if (!Array.isArray(value) || value.some((x) => typeof x !== 'string' || !x.startsWith('/') || x.includes('?'))) {
+    throw optionError('operationalPaths', 'must be an array of paths such as ["/metrics"] (no query string).');
+  }
+  return new Set(value as string[]);
+}
+
 function loggerOf(value: unknown): Logger | undefined {
   if (value === undefined) return undefined;
   if (!hasMethods(value, ['info', 'warn', 'error'])) throw optionError('logger', 'must be a pino-compatible logger (info, warn and error methods).');
@@ -321,6 +336,7 @@ export function normalizeOptions(input: GuardOptions, env: NodeJS.ProcessEnv = p
     cacheTimeoutMs: positiveInt('cacheTimeoutMs', o.cacheTimeoutMs, 100),
     ignoreFields: ignoreFieldsOf(o.ignoreFields),
     adminPrefix: adminPrefixOf(o.adminPrefix),
+    operationalPaths: operationalPathsOf(o.operationalPaths),
     onEvent: fn('onEvent', o.onEvent),
     logger: loggerOf(o.logger),
     silenceWarnings: silenceOf(o.silenceWarnings),
