@@ -149,7 +149,18 @@ class Walk {
   }
 }
 
-/** Deep copy of arrays and plain objects (iteratively); returns the copy and original → copy map. */
+/**
+ * Sets an own data property the way JSON.parse creates one: `__proto__` becomes an ordinary own key
+ * instead of replacing the prototype (plain assignment would call the inherited setter).
+ */
+function defineOwn(target: Record<string | number, unknown>, key: string | number, value: unknown): void {
+  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+/**
+ * Deep copy of arrays and plain objects (iteratively); returns the copy and original → copy map.
+ * Every copied object is a plain `{}` (Object.prototype) holding own data properties only.
+ */
 function cloneContainers(root: unknown): { copy: unknown; map: Map<object, unknown[] | Record<string, unknown>> } {
   const map = new Map<object, unknown[] | Record<string, unknown>>();
   const shell = (value: unknown): unknown => {
@@ -158,7 +169,7 @@ function cloneContainers(root: unknown): { copy: unknown; map: Map<object, unkno
       return map.get(value);
     }
     if (isPlainObject(value)) {
-      if (!map.has(value)) map.set(value, Object.getPrototypeOf(value) === null ? Object.create(null) : {});
+      if (!map.has(value)) map.set(value, {});
       return map.get(value);
     }
     return value;
@@ -178,8 +189,9 @@ function cloneContainers(root: unknown): { copy: unknown; map: Map<object, unkno
       }
     } else {
       for (const k of Object.keys(src)) {
-        (dst as Record<string, unknown>)[k] = shell((src as Record<string, unknown>)[k]);
-        stack.push((src as Record<string, unknown>)[k]);
+        const value = (src as Record<string, unknown>)[k];
+        defineOwn(dst as Record<string, unknown>, k, shell(value));
+        stack.push(value);
       }
     }
   }
@@ -344,13 +356,13 @@ function redact(body: unknown, scanned: unknown, hits: Array<{ slot: Slot; findi
       if (!r) renames.set(record, (r = new Map()));
       r.set(slot.key as string, text);
     } else {
-      (target as Record<string | number, unknown>)[slot.key] = text;
+      defineOwn(target as Record<string | number, unknown>, slot.key, text);
     }
   }
   for (const [record, r] of renames) {
     const entries = Object.keys(record).map((k) => [r.get(k) ?? k, record[k]] as const);
     for (const k of Object.keys(record)) delete record[k];
-    for (const [k, v] of entries) record[k] = v;
+    for (const [k, v] of entries) defineOwn(record, k, v);
   }
   return root;
 }
