@@ -32,11 +32,20 @@ export interface Hints {
 }
 
 /**
- * libphonenumber-js calls allowed per scanText/inspect call. One call costs ~5–30 µs, so a body
- * packed with distinct phone-shaped numbers would otherwise take seconds; past this budget the
- * remaining candidates count as phone numbers (fail closed) and inspect() answers 'too_large'.
+ * libphonenumber-js calls allowed per scanText/inspect call: PHONE_CHECK_FLOOR, or one per
+ * PHONE_CHARS_PER_CHECK characters scanned when that is more. One call costs ~10–30 µs and the
+ * densest phone-shaped text needs ~0.5 call per character (5 regions, a candidate every ~10
+ * characters), so the floor covers ~16 KB of nothing but distinct numbers, and a 1 MiB body costs
+ * at most ~32,768 calls (≲ 1 s). Past the budget the remaining candidates count as phone numbers
+ * (fail closed) and inspect() reports the body as unscanned.
  */
-export const PHONE_CHECK_BUDGET = 256;
+export const PHONE_CHECK_FLOOR = 8192;
+export const PHONE_CHARS_PER_CHECK = 32;
+
+/** The libphonenumber budget of a call that scans `chars` characters. */
+export function phoneBudget(chars: number): number {
+  return Math.max(PHONE_CHECK_FLOOR, Math.ceil(chars / PHONE_CHARS_PER_CHECK));
+}
 
 /** Fewest digits any digit detector matches: a phone number (7); SSNs need 9, cards 13. */
 export const MIN_CLUSTER_DIGITS = 7;
@@ -71,16 +80,16 @@ export function createHints(): Hints {
     secrets: new Int32Array(16),
     secretCount: 0,
     at: -1,
-    phoneChecks: PHONE_CHECK_BUDGET,
+    phoneChecks: PHONE_CHECK_FLOOR,
     exhausted: false,
     phoneMemo: undefined,
     out: [],
   };
 }
 
-/** Resets the per-call budget. */
-export function startCall(h: Hints): void {
-  h.phoneChecks = PHONE_CHECK_BUDGET;
+/** Resets the per-call budget for a call that scans `chars` characters. */
+export function startCall(h: Hints, chars: number): void {
+  h.phoneChecks = phoneBudget(chars);
   h.exhausted = false;
   h.phoneMemo = undefined;
 }

@@ -9,7 +9,7 @@ import { normalizePiiOptions, type PiiConfig } from './options.js';
 import { createPhoneDetector } from './phone.js';
 import { createSecretDetector, PEM_BEGIN } from './secret.js';
 import { createSsnDetector } from './ssn.js';
-import type { BuiltinDetector, Detector, PiiAction, PiiFinding, PiiOptions, PiiScanner, PiiVerdict } from './types.js';
+import type { BuiltinDetector, Detector, PiiAction, PiiFinding, PiiOptions, PiiScanner, PiiVerdict, UnscannedReason } from './types.js';
 
 /** When two findings overlap, the stronger action wins, then this order (most sensitive first). */
 const BUILTIN_ORDER: readonly BuiltinDetector[] = ['secret', 'credit_card', 'iban', 'ssn', 'email', 'phone'];
@@ -82,10 +82,10 @@ class Walk {
   }
 
   /**
-   * Collects without recursion (deeply nested JSON cannot overflow the stack), stopping with false
-   * as soon as the total exceeds `max` characters.
+   * Collects without recursion (deeply nested JSON cannot overflow the stack) and returns the
+   * characters counted, or -1 as soon as the total exceeds `max`.
    */
-  collect(root: unknown, max: number): boolean {
+  collect(root: unknown, max: number): number {
     this.count = 0;
     let total = 0;
     const { stackValues, stackHolders, stackKeys, seen } = this;
@@ -100,8 +100,10 @@ class Walk {
         const key = stackKeys.pop()!;
         const text = textOf(value);
         if (text !== undefined) {
-          total += text.length;
-          if (total > max) return false;
+          // A number counts as one character: its text (≤ 24 characters) can be far longer than its
+          // JSON (`1e20`), and a body within the cap must never exceed it by being read back.
+          total += typeof value === 'string' ? text.length : 1;
+          if (total > max) return -1;
           this.add(holder, key, false, text);
           continue;
         }
@@ -116,13 +118,13 @@ class Walk {
           // Keys are scanned first, in order, then the values (pushed in reverse so they pop in order).
           for (const k of keys) {
             total += k.length;
-            if (total > max) return false;
+            if (total > max) return -1;
             this.add(value, k, true, k);
           }
           for (let i = keys.length - 1; i >= 0; i--) this.push(value[keys[i]!], value, keys[i]!);
         }
       }
-      return true;
+      return total;
     } finally {
       seen.clear();
     }
@@ -238,6 +240,11 @@ export function compilePii(options?: PiiOptions, optionName = 'pii'): PiiScanner
   const builtinCount = detectors.length - config.custom.length;
   const actionOf = new Map<string, PiiAction>(detectors.map((d) => [d.name, d.action]));
   const rank = rankOf(detectors);
+  // A body that could not be scanned is refused when any detector would block or redact: under
+  // those, unscanned PII must neither reach the handler nor reach it unredacted.
+  const refuseUnscanned = detectors.some((d) => d.action !== 'bypass');
+  const unscanned = (reason: UnscannedReason): PiiVerdict =>
+    refuseUnscanned ? { action: 'block', counts: {}, unscanned: reason } : { action: 'too_large', counts: {}, unscanned: reason };
 
   // Pre-pass buffers and the walk are reused across calls; a custom `test` that scans or inspects
   // re-entrantly gets fresh ones.
@@ -275,7 +282,7 @@ export function compilePii(options?: PiiOptions, optionName = 'pii'): PiiScanner
     const hints = outer ? shared : createHints();
     busy = true;
     try {
-      startCall(hints);
+      startCall(hints, text.length);
       return findIn(text, hints) ?? [];
     } finally {
       endCall(hints);
@@ -290,8 +297,9 @@ export function compilePii(options?: PiiOptions, optionName = 'pii'): PiiScanner
     const walk = outer ? sharedWalk : new Walk();
     busy = true;
     try {
-      if (!walk.collect(value, config.maxScanChars)) return { action: 'too_large', counts: {} };
-      startCall(hints);
+      const chars = walk.collect(value, config.maxScanChars);
+      if (chars === -1) return unscanned('scan_size');
+      startCall(hints, chars);
       const counts: Record<string, number> = {};
       let hits: Array<{ slot: Slot; findings: PiiFinding[] }> | undefined;
       let strongest: PiiAction | undefined;
@@ -307,8 +315,9 @@ export function compilePii(options?: PiiOptions, optionName = 'pii'): PiiScanner
           if (strongest === undefined || ACTION_RANK[action] < ACTION_RANK[strongest]) strongest = action;
         }
       }
-      // Too many phone-shaped numbers to validate within the budget: route direct, as for an oversized body.
-      if (hints.exhausted) return { action: 'too_large', counts: {} };
+      // Too many phone-shaped numbers to validate within the budget: unscanned (the candidates past
+      // it were only presumed to be phone numbers).
+      if (hints.exhausted) return unscanned('phone_budget');
       if (strongest === undefined || hits === undefined) return { action: 'none', counts };
       if (strongest !== 'redact') return { action: strongest, counts };
       // Redaction is applied to the whole body even when `extract` narrowed the scan to a part of it.
