@@ -64,7 +64,7 @@ describe('PII pre-pass', () => {
     const a = fold('\ufeff４１\u00a0x');
     const b = fold('\u2013é\ud800\u3000');
     const c = fold('９'.repeat(5000));
-    expect(a).toBe('\ufeff41 x');
+    expect(a).toBe('41 x');
     expect(b).toBe('-é\ud800 ');
     expect(c).toBe('9'.repeat(5000));
     expect(fold('plain ascii')).toBe('plain ascii');

@@ -9,7 +9,7 @@ const text = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom(...PII), fc.c
 const key = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'max_tokens', 'hasOwnProperty'), fc.string({ maxLength: 6 }), fc.constantFrom(...PII));
 
 /** JSON texts whose objects may carry `__proto__` and other dangerous names as own keys. */
-const jsonText = fc.letrec((tie) => ({
+const jsonText: fc.Arbitrary<string> = fc.letrec<{ value: string; array: string; object: string }>((tie) => ({
   value: fc.oneof({ depthSize: 'small', maxDepth: 5 }, text.map((s) => JSON.stringify(s)), fc.integer().map(String), tie('array'), tie('object')),
   array: fc.array(tie('value'), { maxLength: 4 }).map((items) => `[${items.join(',')}]`),
   object: fc.array(fc.tuple(key, tie('value')), { maxLength: 5 }).map((pairs) => `{${pairs.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
