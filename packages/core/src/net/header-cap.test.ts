@@ -134,6 +134,20 @@ describe('headerCapOf / headerCapReached', () => {
     expect(headerCapReached(undefined)).toBe(false);
   });
 
+  it('the Forwarded walk fails closed at the cap too; below it the hint changes nothing', () => {
+    const trust = compileTrustProxy('10.0.0.0/8', { forwarded: true });
+    const headers = { forwarded: 'for=203.0.113.9;proto=https' };
+    fc.assert(fc.property(fc.integer({ min: 1, max: 5000 }), fc.nat({ max: 6000 }), (cap, received) => {
+      const count = { received, cap };
+      const reached = received >= cap;
+      expect(trust.clientAddress('10.1.2.3', headers, count)).toBe(reached ? null : '203.0.113.9');
+      expect(trust.isSecure(false, '10.1.2.3', headers, count)).toBe(!reached);
+      // A TLS socket is secure whatever the headers; an untrusted peer is the client whatever the count.
+      expect(trust.isSecure(true, '10.1.2.3', headers, count)).toBe(true);
+      expect(trust.clientAddress('192.0.2.1', headers, count)).toBe('192.0.2.1');
+    }));
+  });
+
   it('a server with a lowered cap is read from the real socket; untrusted peers ignore the hint', async () => {
     const trust = compileTrustProxy('10.0.0.0/8');
     const server = createServer((req, res) => {
