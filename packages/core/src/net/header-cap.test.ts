@@ -126,12 +126,14 @@ describe('header-count cap behind a trusted proxy', () => {
 
 describe('headerCapOf / headerCapReached', () => {
   it('reads the server\'s maxHeadersCount as Node applies it', () => {
-    fc.assert(fc.property(fc.oneof(fc.integer({ min: -5, max: 5000 }), fc.constant(null), fc.constant(undefined), fc.double({ min: 0, max: 100 })), fc.nat({ max: 6000 }), (setting, received) => {
+    fc.assert(fc.property(fc.oneof(fc.integer({ min: -5, max: 5000 }), fc.constant(null), fc.constant(undefined), fc.double({ min: 0, max: 100, noNaN: true })), fc.nat({ max: 6000 }), (setting, received) => {
       const cap = headerCapOf({ socket: { server: { maxHeadersCount: setting } } } as unknown as IncomingMessage);
       expect(cap).toBe(typeof setting !== 'number' ? 1000 : Math.max(0, Math.trunc(setting)));
       expect(headerCapReached({ received, cap })).toBe(cap > 0 && received >= cap);
     }));
     expect(headerCapReached(undefined)).toBe(false);
+    // Node shifts the setting: NaN becomes 0 pairs, which is no cap at all.
+    expect(headerCapOf({ socket: { server: { maxHeadersCount: Number.NaN } } } as unknown as IncomingMessage)).toBe(0);
   });
 
   it('the Forwarded walk fails closed at the cap too; below it the hint changes nothing', () => {

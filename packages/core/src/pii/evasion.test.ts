@@ -95,7 +95,10 @@ describe('evasion classes are caught (generated)', () => {
       const head = `card ${number.slice(0, cut)}`;
       const tail = `${number.slice(cut)} ${filler.replace(/\p{N}/gu, '')}`;
       const prompt = { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: head }, { type: 'image_url', image_url: { url: 'https://x.test/a.png' } }, { type: 'text', text: tail }] }] };
-      expect(scanner.inspect(prompt)).toMatchObject({ action: 'bypass', counts: { credit_card: 1 } });
+      // At least one: a head that is itself a valid shorter card number counts on its own too.
+      const verdict = scanner.inspect(prompt);
+      expect(verdict.action).toBe('bypass');
+      expect(verdict.counts.credit_card).toBeGreaterThanOrEqual(1);
       const answer = { choices: [{ message: { role: 'assistant', content: [{ type: 'output_text', text: head }, { type: 'output_text', text: tail }] } }] };
       expect(scanner.inspect(answer).action).not.toBe('none');
       const redacted = redactor.inspect(prompt);

@@ -78,6 +78,33 @@ function runBuiltins(detectors: Detector[], count: number, folded: string, text:
   }
 }
 
+/** Findings of every walked string (and of each message's joined text parts), counted per detector. */
+function scanWalk(
+  walk: Walk,
+  find: (text: string) => PiiFinding[] | undefined,
+  actionOf: (detector: string) => PiiAction,
+  merge: (findings: PiiFinding[]) => PiiFinding[],
+): { counts: Record<string, number>; hits: Hit[]; strongest: PiiAction | undefined } {
+  const counts: Record<string, number> = {};
+  const hits: Hit[] = [];
+  let strongest: PiiAction | undefined;
+  const note = (detector: string): void => {
+    counts[detector] = (counts[detector] ?? 0) + 1;
+    const action = actionOf(detector);
+    if (strongest === undefined || ACTION_RANK[action] < ACTION_RANK[strongest]) strongest = action;
+  };
+  const { texts, holders, keys, isKey, count } = walk;
+  for (let k = 0; k < count; k++) {
+    const text = texts[k]!;
+    const findings = find(text);
+    if (findings === undefined) continue;
+    hits.push({ slot: { holder: holders[k], key: keys[k]!, isKey: isKey[k]!, text }, findings });
+    for (const f of findings) note(f.detector);
+  }
+  if (walk.partArrays.length > 0) for (const detector of scanJoinedParts(walk.partArrays, find, hits, merge)) note(detector);
+  return { counts, hits, strongest };
+}
+
 /** Shortest text any built-in can match: an email such as `a@b.cd` (phones need 7 digits, secrets more). */
 const MIN_BUILTIN_LENGTH = 6;
 
@@ -151,34 +178,11 @@ export function compilePii(options?: PiiOptions, optionName = 'pii'): PiiScanner
       const chars = walk.collect(value, config.maxScanChars);
       if (chars === -1) return unscanned('scan_size');
       startCall(hints, chars);
-      const counts: Record<string, number> = {};
-      let hits: Hit[] | undefined;
-      let strongest: PiiAction | undefined;
-      const { texts, holders, keys, isKey, count } = walk;
-      for (let k = 0; k < count; k++) {
-        const text = texts[k]!;
-        const findings = findIn(text, hints);
-        if (findings === undefined) continue;
-        (hits ??= []).push({ slot: { holder: holders[k], key: keys[k]!, isKey: isKey[k]!, text }, findings });
-        for (const f of findings) {
-          counts[f.detector] = (counts[f.detector] ?? 0) + 1;
-          const action = actionOf.get(f.detector) ?? config.action;
-          if (strongest === undefined || ACTION_RANK[action] < ACTION_RANK[strongest]) strongest = action;
-        }
-      }
-      if (walk.partArrays.length > 0) {
-        hits ??= [];
-        for (const detector of scanJoinedParts(walk.partArrays, (t) => findIn(t, hints), hits, (f) => resolveOverlaps(f, rank))) {
-          counts[detector] = (counts[detector] ?? 0) + 1;
-          const action = actionOf.get(detector) ?? config.action;
-          if (strongest === undefined || ACTION_RANK[action] < ACTION_RANK[strongest]) strongest = action;
-        }
-        if (hits.length === 0) hits = undefined;
-      }
+      const { counts, hits, strongest } = scanWalk(walk, (t) => findIn(t, hints), (d) => actionOf.get(d) ?? config.action, (f) => resolveOverlaps(f, rank));
       // Too many phone-shaped numbers to validate within the budget: unscanned (the candidates past
       // it were only presumed to be phone numbers).
       if (hints.exhausted) return unscanned('phone_budget');
-      if (strongest === undefined || hits === undefined) return { action: 'none', counts };
+      if (strongest === undefined || hits.length === 0) return { action: 'none', counts };
       if (strongest !== 'redact') return { action: strongest, counts };
       // Redaction is applied to the whole body even when `extract` narrowed the scan to a part of it.
       return { action: 'redact', counts, body: redact(body, value, hits) };
