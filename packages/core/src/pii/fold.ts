@@ -110,14 +110,21 @@ export function foldWithMap(text: string, from = 0): Folded {
     if (c < 0x80 ? (c === 0x25 || c === 0x26) && atEscapeLength(text, i) > 0 : foldsAt(text, i)) break;
   }
   if (i === n) return { text, map: undefined };
-  const codes = units(n);
-  const map = offsets(n + 1);
+  // Written as bytes while the output is Latin-1 (the usual case: full-width digits, exotic spaces
+  // in English text), then as UTF-16 units from the first wider unit on.
+  const bytes = byteBuffer(n);
+  let codes: Uint16Array | undefined;
+  let escapes = false;
   for (let k = 0; k < i; k++) {
-    codes[k] = text.charCodeAt(k);
-    map[k] = k;
+    const c = text.charCodeAt(k);
+    if (c === 0x25 || c === 0x26) escapes = true;
+    bytes[k] = c;
   }
   let k = i;
-  let wide = false;
+  // `map` is written only from the first removed or merged unit on (identity before it): most
+  // folds (full-width digits, exotic spaces) keep every offset and skip it entirely.
+  const map = offsets(n + 1);
+  let mapped = false;
   for (; i < n; i++) {
     const c = text.charCodeAt(i);
     let out = c;
@@ -132,27 +139,50 @@ export function foldWithMap(text: string, from = 0): Folded {
             i++;
             continue;
           }
+          if (!mapped && k !== i) mapped = identity(map, k);
+          if (mapped) map[k] = i;
+          i++;
           if (a !== KEEP) {
-            map[k] = i++;
-            codes[k++] = a;
+            if (codes === undefined) bytes[k++] = a;
+            else codes[k++] = a;
             continue;
           }
-          map[k] = i;
+          codes ??= widen(bytes, k, n);
           codes[k++] = c;
           out = low;
-          i++;
         }
       } else if (t !== KEEP) out = t;
     }
-    if (out > 0xff) wide = true;
-    map[k] = i;
-    codes[k++] = out;
+    // '%' and '&' (also folded from full-width) may start an '@' escape: a second stage decodes them.
+    if (out === 0x25 || out === 0x26) escapes = true;
+    if (!mapped && k !== i) mapped = identity(map, k);
+    if (mapped) map[k] = i;
+    if (codes !== undefined) codes[k++] = out;
+    else if (out <= 0xff) bytes[k++] = out;
+    else {
+      codes = widen(bytes, k, n);
+      codes[k++] = out;
+    }
   }
+  const folded = codes === undefined ? bytes.toString('latin1', 0, k) : Buffer.from(codes.buffer, codes.byteOffset, 2 * k).toString('utf16le');
+  if (!mapped && !escapes) return { text: folded, map: undefined };
+  if (!mapped) identity(map, k);
   map[k] = n;
-  const folded = decode(codes, k, wide);
-  const escaped = folded.indexOf('%40') !== -1 || folded.indexOf('&') !== -1 ? unescapeAt(folded, map) : undefined;
-  if (escaped !== undefined) return escaped;
-  return { text: folded, map: k === n ? undefined : map.subarray(0, k + 1) };
+  const escaped = escapes ? unescapeAt(folded, map) : undefined;
+  return escaped ?? { text: folded, map: mapped ? map.subarray(0, k + 1) : undefined };
+}
+
+/** The first `k` bytes as UTF-16 units, in a buffer for `n` units. */
+function widen(bytes: Buffer, k: number, n: number): Uint16Array {
+  const codes = units(n);
+  for (let j = 0; j < k; j++) codes[j] = bytes[j]!;
+  return codes;
+}
+
+/** Fills map[0, k) with identity offsets (nothing before k moved); returns true. */
+function identity(map: Int32Array, k: number): true {
+  for (let j = 0; j < k; j++) map[j] = j;
+  return true;
 }
 
 /** Folds `text` (see foldWithMap) and returns only the text. */
@@ -214,23 +244,15 @@ function offsets(length: number): Int32Array {
 }
 
 /**
- * The string of `codes[0, length)`. Text that is Latin-1 once folded (the usual case: full-width
- * digits or exotic spaces in English) becomes a one-byte string, half the memory for every later
- * pass. Node's UTF-16 decoding copies units as they are (lone surrogates stay, offsets stay exact)
- * and, unlike TextDecoder, stays linear on megabyte inputs.
+ * A byte scratch buffer for `length` Latin-1 units. Node's UTF-16 decoding (the wide case) copies
+ * units as they are (lone surrogates stay, offsets stay exact) and, unlike TextDecoder, stays
+ * linear on megabyte inputs.
  */
-function decode(codes: Uint16Array, length: number, wide: boolean): string {
-  if (wide) return Buffer.from(codes.buffer, codes.byteOffset, 2 * length).toString('utf16le');
-  if (byteScratch === undefined || byteScratch.length < length) {
-    const buffer = Buffer.allocUnsafeSlow(capacity(length));
-    if (buffer.length > MAX_KEPT_SCRATCH) {
-      for (let k = 0; k < length; k++) buffer[k] = codes[k]!;
-      return buffer.toString('latin1', 0, length);
-    }
-    byteScratch = buffer;
-  }
-  for (let k = 0; k < length; k++) byteScratch[k] = codes[k]!;
-  return byteScratch.toString('latin1', 0, length);
+function byteBuffer(length: number): Buffer {
+  if (byteScratch !== undefined && byteScratch.length >= length) return byteScratch;
+  const buffer = Buffer.allocUnsafeSlow(capacity(length));
+  if (buffer.length <= MAX_KEPT_SCRATCH) byteScratch = buffer;
+  return buffer;
 }
 
 export function isDigit(c: number): boolean {
