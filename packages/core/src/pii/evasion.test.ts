@@ -63,7 +63,7 @@ describe('evasion classes are caught (generated)', () => {
   });
 
   it('emails: invisible characters, %40, &#64; and &#x40; (leading zeros, either case) and &commat;', () => {
-    const at = fc.constantFrom('@', '%40', '&#64;', '&#064;', '&#x40;', '&#X0040;', '&commat;');
+    const at = fc.constantFrom('@', '%40', '&#64;', '&#064;', '&#x40;', '&#X0040;', '&commat;', '＠', '％４０', '%４0');
     const label = fc.stringMatching(/^[a-z][a-z0-9]{1,8}$/);
     const tld = fc.stringMatching(/^[a-z]{2,5}$/).filter((t) => !['png', 'jpg', 'gif', 'svg', 'ico', 'bmp', 'tif', 'webp', 'avif', 'heic', 'jpeg', 'tiff'].includes(t));
     fc.assert(fc.property(label, label, tld, at, marks, (user, host, top, sign, where) => {
