@@ -19,6 +19,7 @@ const TEMPLATES: Record<DenyCode, ProblemTemplate> = {
   insufficient_scope: { status: 403, title: 'Insufficient scope', detail: 'The API key lacks the scope this endpoint needs.' },
   too_many_failures: { status: 429, title: 'Too many authentication failures', detail: 'Too many failed authentication attempts from this address; retry later.' },
   pii_detected: { status: 422, title: 'Personal data detected', detail: 'The request contains personal data, which this endpoint refuses.' },
+  pii_unscannable: { status: 422, title: 'Request could not be scanned', detail: 'The request body could not be fully scanned for personal data, which this endpoint requires; send a smaller body or fewer number-like values.' },
   invalid_body: { status: 400, title: 'Invalid request body', detail: 'The request body is not valid JSON of the expected shape.' },
   body_too_large: { status: 413, title: 'Request body too large', detail: 'The request body exceeds the configured size limit.' },
   key_store_unavailable: { status: 503, title: 'Authentication unavailable', detail: 'The key store did not answer; try again shortly.' },

@@ -162,6 +162,7 @@ export type DenyCode =
   | 'insufficient_scope'
   | 'too_many_failures'
   | 'pii_detected'
+  | 'pii_unscannable'
   | 'invalid_body'
   | 'body_too_large'
   | 'key_store_unavailable'

@@ -3,6 +3,7 @@
 import { generateApiKey } from '../keys/format.js';
 import { base62 } from './secret.js';
 import { crc32 } from '../keys/format.js';
+import { EVASION_CORPUS } from './corpus-evasion.js';
 
 export interface CorpusEntry {
   text: string;
@@ -334,7 +335,7 @@ const cleanText: CorpusEntry[] = [
 export const CORPUS: CorpusEntry[] = [
   ...cards, ...cardNegatives, ...ssns, ...ssnNegatives, ...emails, ...emailNegatives,
   ...phones, ...phoneNegatives, ...ibans, ...ibanNegatives, ...secrets, ...secretNegatives,
-  ...mixed, ...cleanText,
+  ...mixed, ...cleanText, ...EVASION_CORPUS,
 ];
 
 /** Card numbers used by property tests, one per issuer family. */

@@ -66,7 +66,7 @@ describe('compilePii().inspect', () => {
 
   it('returns too_large beyond maxScanChars without scanning', () => {
     const scanner = compilePii({ maxScanChars: 100 });
-    expect(scanner.inspect({ a: 'x'.repeat(60), b: 'y'.repeat(60) })).toEqual({ action: 'too_large', counts: {} });
+    expect(scanner.inspect({ a: 'x'.repeat(60), b: 'y'.repeat(60) })).toEqual({ action: 'too_large', counts: {}, unscanned: 'scan_size' });
     expect(scanner.inspect({ a: 'x'.repeat(60) }).action).toBe('none');
   });
 

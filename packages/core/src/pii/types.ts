@@ -29,7 +29,7 @@ export interface PiiOptions {
   custom?: CustomDetector[];
   /** Default regions for national phone numbers (libphonenumber-js country codes). Defaults to ['US','GB','DE','FR','IN']. */
   phoneRegions?: string[];
-  /** Total characters of strings scanned per request; beyond it the verdict is 'too_large'. Defaults to 1_048_576. */
+  /** Total characters of strings and keys scanned per request (a number counts as one); beyond it the body is unscanned (see PiiVerdict). Defaults to 1_048_576. */
   maxScanChars?: number;
   /** Narrow what is scanned: gets the parsed body and the framework request, returns the value to scan. Defaults to the whole body. */
   extract?: (body: unknown, req: unknown) => unknown;
@@ -42,14 +42,31 @@ export interface PiiFinding {
   end: number;
 }
 
-/** The outcome of inspecting one request body. */
+/** Why a body could not be scanned: over `maxScanChars`, or too many phone-shaped numbers to validate. */
+export type UnscannedReason = 'scan_size' | 'phone_budget';
+
+/**
+ * The outcome of inspecting one request body. What the gate does with it:
+ * - `none`: clean, go on.
+ * - `block` without `unscanned`: PII a blocking detector found: deny `pii_detected` (422).
+ * - `block` with `unscanned`: the body could not be scanned and some detector blocks or redacts:
+ *   deny `pii_unscannable` (422); the handler never sees it (a gate that only knows `pii_detected`
+ *   still refuses it).
+ * - `too_large` (always with `unscanned`): could not be scanned, every detector bypasses: pass
+ *   direct with the bypass reason `too_large_to_scan` (never cached).
+ * - `bypass`: pass direct with the reason `pii`.
+ * - `redact`: hand `body` (the redacted copy) to the handler instead of the original.
+ * For an answer (response inspection), anything but `none` means: do not store it.
+ */
 export interface PiiVerdict {
-  /** Strongest action among findings: block > bypass > redact; 'too_large' when over maxScanChars; 'none' when clean. */
+  /** Strongest action among findings: block > bypass > redact; 'too_large' when unscanned under bypass; 'none' when clean. */
   action: 'none' | 'bypass' | 'block' | 'redact' | 'too_large';
-  /** Detector name → number of findings. */
+  /** Detector name → number of findings (empty when unscanned). */
   counts: Record<string, number>;
   /** Present when action === 'redact': a deep copy of the body with each finding replaced by `[EMAIL_1]`, `[CREDIT_CARD_2]`… */
   body?: unknown;
+  /** Set when the scanner gave up on the body (see the list above): never ignore it. */
+  unscanned?: UnscannedReason;
 }
 
 /** A compiled PII scanner: options validated once, detectors precompiled. */
