@@ -6,6 +6,7 @@ import type { Decision, Guard, GuardRequest, HeadView, PassDecision } from './co
 import type { Principal } from './types.js';
 import { hasBody, type BodyError } from './body.js';
 import { readJsonBodyWithin } from './body-deadline.js';
+import { headerCountOf } from './net/header-cap.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -21,6 +22,7 @@ export function headViewFromNode(req: IncomingMessage, url: string | undefined, 
     encrypted: (req.socket as TLSSocket | undefined)?.encrypted === true,
     requestId,
     raw,
+    headerCount: headerCountOf(req),
   };
 }
 

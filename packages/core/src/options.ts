@@ -3,6 +3,7 @@ import type { CacheStore, CounterStore, GuardEvent, KeyStore, Logger } from './t
 import { optionError } from './errors.js';
 import { didYouMean } from './suggest.js';
 import { requireDuration } from './duration.js';
+import { compileLockoutKey } from './net/lockout-key.js';
 import { chatShapeError, type BodyValidator } from './gate/chat-shape.js';
 import type { TrustProxySetting } from './net/index.js';
 import type { PiiOptions } from './pii/index.js';
@@ -20,6 +21,10 @@ export interface LockoutOptions {
    * valid ones pass) but cannot count or enforce lockouts; 'deny' answers 503 to everyone. Defaults to 'authenticate'.
    */
   whenUnavailable?: 'authenticate' | 'deny';
+  /** IPv6 prefix length whose addresses share one failure budget (a client can pick any address of its /64). Defaults to 64. */
+  ipv6Prefix?: number;
+  /** IPv4 prefix length sharing one budget. Defaults to 32 (per address). */
+  ipv4Prefix?: number;
 }
 
 export interface GuardOptions {
@@ -119,7 +124,7 @@ export interface NormalizedOptions {
   subject: ((req: unknown) => string | undefined | null) | undefined;
   retentionMs: number;
   ttlMs: number;
-  lockout: { maxFailures: number; windowMs: number; whenUnavailable: 'authenticate' | 'deny' } | false;
+  lockout: { maxFailures: number; windowMs: number; whenUnavailable: 'authenticate' | 'deny'; bucketOf: (address: string) => string } | false;
   counters: CounterStore | undefined;
   privacyState: CounterStore | undefined;
   maxBodyBytes: number;
@@ -238,11 +243,11 @@ function retentionOf(o: Record<string, unknown>): { retentionMs: number; ttlMs: 
   return { retentionMs, ttlMs: Math.min(ttlMs, retentionMs) };
 }
 
-const LOCKOUT_KNOWN = ['maxFailures', 'windowMs', 'whenUnavailable'];
+const LOCKOUT_KNOWN = ['maxFailures', 'windowMs', 'whenUnavailable', 'ipv6Prefix', 'ipv4Prefix'];
 
 function lockoutOf(value: unknown): NormalizedOptions['lockout'] {
   if (value === false) return false;
-  if (value === undefined) return { maxFailures: 10, windowMs: 60_000, whenUnavailable: 'authenticate' };
+  if (value === undefined) return { maxFailures: 10, windowMs: 60_000, whenUnavailable: 'authenticate', bucketOf: compileLockoutKey({}, 'lockout') };
   if (typeof value !== 'object' || value === null) throw optionError('lockout', 'must be an object such as { maxFailures: 10, windowMs: 60_000 } or false.');
   const l = value as Record<string, unknown>;
   for (const name of Object.keys(l)) {
@@ -252,7 +257,8 @@ function lockoutOf(value: unknown): NormalizedOptions['lockout'] {
   if (when !== 'authenticate' && when !== 'deny') throw optionError('lockout.whenUnavailable', 'must be "authenticate" or "deny".');
   const windowMs = l.windowMs === undefined ? 60_000 : requireDuration('lockout.windowMs', l.windowMs);
   if (windowMs < 1000) throw optionError('lockout.windowMs', 'must be at least one second.');
-  return { maxFailures: positiveInt('lockout.maxFailures', l.maxFailures, 10), windowMs, whenUnavailable: when };
+  const bucketOf = compileLockoutKey({ ipv6Prefix: l.ipv6Prefix as number | undefined, ipv4Prefix: l.ipv4Prefix as number | undefined }, 'lockout');
+  return { maxFailures: positiveInt('lockout.maxFailures', l.maxFailures, 10), windowMs, whenUnavailable: when, bucketOf };
 }
 
 function ignoreFieldsOf(value: unknown): ReadonlySet<string> {

@@ -1,6 +1,6 @@
 // Stage 6: the body as read — read errors, declared size, and the request shape the route expects.
 import type { HeaderMap } from '../types.js';
-import type { BodyError } from '../body.js';
+import { jsonDepthExceeds, MAX_JSON_DEPTH, type BodyError } from '../body.js';
 import type { DenyDecision } from '../contract.js';
 import type { RequestContext } from './context.js';
 import { firstHeader } from './context.js';
@@ -26,8 +26,11 @@ export class BodyPolicy {
     return undefined;
   }
 
-  /** The shape the route expects of an object body (the `validateBody` option; chat shape by default). */
+  /** Nesting within the cap also for a body a framework parsed (ours is capped while reading), then the route's shape. */
   checkShape(body: Record<string, unknown>, view: { method: string; url: string }, ctx: RequestContext): DenyDecision | undefined {
+    if (jsonDepthExceeds(body, MAX_JSON_DEPTH)) {
+      return this.#replies.deny('invalid_body', ctx, { detail: `The body is nested deeper than ${MAX_JSON_DEPTH} levels.` });
+    }
     if (!this.#validate) return undefined;
     let shape: string | undefined;
     try {
