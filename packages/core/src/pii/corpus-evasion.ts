@@ -1,5 +1,5 @@
 // Labelled corpus part for evasion (issue 13 item 6): folded positives and the hard negatives folding must leave clean.
-import type { CorpusEntry } from './corpus.js';
+import type { CorpusEntry } from './corpus-entry.js';
 
 /** Evasions each detector must see through. */
 const evasions: CorpusEntry[] = [

@@ -5,12 +5,8 @@ import { base62 } from './secret.js';
 import { crc32 } from '../keys/format.js';
 import { EVASION_CORPUS } from './corpus-evasion.js';
 
-export interface CorpusEntry {
-  text: string;
-  /** Detectors expected to fire (each at least once); empty for a hard negative. */
-  expect: string[];
-  note?: string;
-}
+export type { CorpusEntry } from './corpus-entry.js';
+import type { CorpusEntry } from './corpus-entry.js';
 
 /** Appends the Luhn check digit to a partial number. */
 export function withLuhn(partial: string): string {

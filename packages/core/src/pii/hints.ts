@@ -1,36 +1,10 @@
 // One cheap pass over a (folded) string that finds the few places worth a detector's attention.
 import { atEscapeLength, foldsAt } from './fold.js';
 import { SECRET_PREFIXES } from './secret.js';
-import type { PiiFinding } from './types.js';
+import type { Hints } from './types.js';
 
-/**
- * Where the built-in detectors should look. Clean prose fills none of it, so a clean string costs
- * this one charCodeAt loop and nothing else. Every field is a superset of what its detector can
- * match (see the differential test), so skipping everything else never loses a finding.
- */
-export interface Hints {
-  /**
-   * (start, end, digits) triples: maximal runs of digits and joiners (space - . / _ ( ) +) holding
-   * ≥ 7 digits, each starting at its first digit, '+' or '(', end exclusive: card, SSN, phone.
-   */
-  clusters: Int32Array;
-  clusterCount: number;
-  /** Positions of two ASCII letters followed by a digit, not preceded by a letter: IBAN starts. */
-  ibans: Int32Array;
-  ibanCount: number;
-  /** Token starts (no ASCII letter or digit before) whose first two characters begin a secret prefix. */
-  secrets: Int32Array;
-  secretCount: number;
-  /** First '@', or -1: email. */
-  at: number;
-  /** Per scanText/inspect call: libphonenumber calls left (see phone.ts) and whether the budget ran out. */
-  phoneChecks: number;
-  exhausted: boolean;
-  /** Per call: phone validation results by candidate, so repeated numbers cost one validation. */
-  phoneMemo: Map<string, number> | undefined;
-  /** Where detectors push findings; reused from string to string. */
-  out: PiiFinding[];
-}
+export type { Hints } from './types.js';
+
 
 /**
  * libphonenumber-js calls allowed per scanText/inspect call: PHONE_CHECK_FLOOR, or one per

@@ -108,6 +108,34 @@ function scanWalk(
 /** Shortest text any built-in can match: an email such as `a@b.cd` (phones need 7 digits, secrets more). */
 const MIN_BUILTIN_LENGTH = 6;
 
+interface CompiledDetectors { detectors: Detector[]; builtinCount: number; rank: ReturnType<typeof rankOf> }
+
+/** Findings in one string, or undefined when it is clean (the common case allocates nothing). */
+function findInText({ detectors, builtinCount, rank }: CompiledDetectors, text: string, hints: Hints): PiiFinding[] | undefined {
+  if (text.length < MIN_BUILTIN_LENGTH) {
+    if (text.length === 0 || builtinCount === detectors.length) return undefined;
+    const out = hints.out;
+    out.length = 0;
+    for (let d = builtinCount; d < detectors.length; d++) detectors[d]!.find(text, text, out, hints);
+    return takeFindings(out, rank);
+  }
+  let folded = text;
+  let map: Int32Array | undefined;
+  const foldAt = prescan(text, hints, true);
+  if (foldAt !== -1) {
+    ({ text: folded, map } = foldWithMap(text, foldAt));
+    prescan(folded, hints, false);
+  }
+  // Findings collect in a buffer reused across strings; a clean string allocates no array.
+  const out = hints.out;
+  out.length = 0;
+  // Built-ins find nothing where the pre-pass pointed nowhere (a PEM block needs its '-----BEGIN ').
+  const builtinsIdle = hints.clusterCount === 0 && hints.ibanCount === 0 && hints.secretCount === 0 && hints.at === -1 && folded.indexOf(PEM_BEGIN) === -1;
+  if (!builtinsIdle) runBuiltins(detectors, builtinCount, folded, text, map, out, hints);
+  for (let d = builtinCount; d < detectors.length; d++) detectors[d]!.find(folded, text, out, hints);
+  return takeFindings(out, rank);
+}
+
 /** Validates options once (throws a TypeError naming e.g. `pii.detectors.emial`) and precompiles every detector. */
 export function compilePii(options?: PiiOptions, optionName = 'pii'): PiiScanner {
   const config = normalizePiiOptions(options, optionName);
@@ -128,31 +156,8 @@ export function compilePii(options?: PiiOptions, optionName = 'pii'): PiiScanner
   const sharedWalk = new Walk();
   let busy = false;
 
-  /** Findings in one string, or undefined when it is clean (the common case allocates nothing). */
-  const findIn = (text: string, hints: Hints): PiiFinding[] | undefined => {
-    if (text.length < MIN_BUILTIN_LENGTH) {
-      if (text.length === 0 || builtinCount === detectors.length) return undefined;
-      const out = hints.out;
-      out.length = 0;
-      for (let d = builtinCount; d < detectors.length; d++) detectors[d]!.find(text, text, out, hints);
-      return takeFindings(out, rank);
-    }
-    let folded = text;
-    let map: Int32Array | undefined;
-    const foldAt = prescan(text, hints, true);
-    if (foldAt !== -1) {
-      ({ text: folded, map } = foldWithMap(text, foldAt));
-      prescan(folded, hints, false);
-    }
-    // Findings collect in a buffer reused across strings; a clean string allocates no array.
-    const out = hints.out;
-    out.length = 0;
-    // Built-ins find nothing where the pre-pass pointed nowhere (a PEM block needs its '-----BEGIN ').
-    const builtinsIdle = hints.clusterCount === 0 && hints.ibanCount === 0 && hints.secretCount === 0 && hints.at === -1 && folded.indexOf(PEM_BEGIN) === -1;
-    if (!builtinsIdle) runBuiltins(detectors, builtinCount, folded, text, map, out, hints);
-    for (let d = builtinCount; d < detectors.length; d++) detectors[d]!.find(folded, text, out, hints);
-    return takeFindings(out, rank);
-  };
+  const compiled: CompiledDetectors = { detectors, builtinCount, rank };
+  const findIn = (text: string, hints: Hints): PiiFinding[] | undefined => findInText(compiled, text, hints);
 
   const scanText = (text: string): PiiFinding[] => {
     if (typeof text !== 'string') return [];

@@ -1,5 +1,4 @@
 // Public types of the PII gate's detection engine: options, findings, verdicts and the scanner.
-import type { Hints } from './hints.js';
 
 /** What the gate does with a request whose body contains PII. */
 export type PiiAction = 'bypass' | 'block' | 'redact';
@@ -83,4 +82,33 @@ export interface Detector {
   action: PiiAction;
   /** Appends findings for `folded` (see fold.ts); `original` is the untouched string; built-ins look only where `hints` point. */
   find(folded: string, original: string, out: PiiFinding[], hints: Hints): void;
+}
+
+/**
+ * Where the built-in detectors should look. Clean prose fills none of it, so a clean string costs
+ * this one charCodeAt loop and nothing else. Every field is a superset of what its detector can
+ * match (see the differential test), so skipping everything else never loses a finding.
+ */
+export interface Hints {
+  /**
+   * (start, end, digits) triples: maximal runs of digits and joiners (space - . / _ ( ) +) holding
+   * ≥ 7 digits, each starting at its first digit, '+' or '(', end exclusive: card, SSN, phone.
+   */
+  clusters: Int32Array;
+  clusterCount: number;
+  /** Positions of two ASCII letters followed by a digit, not preceded by a letter: IBAN starts. */
+  ibans: Int32Array;
+  ibanCount: number;
+  /** Token starts (no ASCII letter or digit before) whose first two characters begin a secret prefix. */
+  secrets: Int32Array;
+  secretCount: number;
+  /** First '@', or -1: email. */
+  at: number;
+  /** Per scanText/inspect call: libphonenumber calls left (see phone.ts) and whether the budget ran out. */
+  phoneChecks: number;
+  exhausted: boolean;
+  /** Per call: phone validation results by candidate, so repeated numbers cost one validation. */
+  phoneMemo: Map<string, number> | undefined;
+  /** Where detectors push findings; reused from string to string. */
+  out: PiiFinding[];
 }
