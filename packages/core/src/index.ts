@@ -12,7 +12,7 @@ export type { TenantStats } from './stats.js';
 export { makeProblem, statusFor, PROBLEM_CONTENT_TYPE } from './problem.js';
 export { canonicalJson, cacheKey, subjectHash } from './canonical.js';
 export { readJsonBody, readJsonStream, parseJsonText, isJsonContentType, jsonDepthExceeds, MAX_JSON_DEPTH, type BodyError, type BodyResult } from './body.js';
-export { viewFromNode, headViewFromNode, decideNode, bodyLeftUnread, stateOf, decisionBody, sendDecision, type VectorcacheState } from './node.js';
+export { viewFromNode, headViewFromNode, decideNode, bodyLeftUnread, internalErrorDecision, stateOf, decisionBody, sendDecision, type VectorcacheState } from './node.js';
 export { readJsonBodyWithin } from './body-deadline.js';
 export * from './keys/index.js';
 export * from './net/index.js';

@@ -25,6 +25,7 @@ const TEMPLATES: Record<DenyCode, ProblemTemplate> = {
   key_store_unavailable: { status: 503, title: 'Authentication unavailable', detail: 'The key store did not answer; try again shortly.' },
   body_timeout: { status: 408, title: 'Request body timeout', detail: 'The request body did not arrive in time.' },
   invalid_subject: { status: 400, title: 'Invalid subject', detail: 'The subject id (X-Vectorcache-Subject) is longer than 1024 characters.' },
+  internal_error: { status: 500, title: 'Internal error', detail: 'The guard could not decide on this request; it was refused. Try again, and report it if it persists.' },
   not_found: { status: 404, title: 'Not found', detail: 'No such resource.' },
 };
 

@@ -168,6 +168,7 @@ export type DenyCode =
   | 'too_many_failures'
   | 'pii_detected'
   | 'pii_unscannable'
+  | 'internal_error'
   | 'invalid_body'
   | 'body_too_large'
   | 'key_store_unavailable'
