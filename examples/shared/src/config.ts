@@ -101,7 +101,6 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 
   const cacheSetting = env.VECTORCACHE_CACHE ?? 'memory';
   let cache: CacheStore;
-  let counters: CounterStore;
   if (cacheSetting === 'memory') {
     cache = new MemoryCacheStore();
   } else if (/^rediss?:\/\//.test(cacheSetting)) {
@@ -111,7 +110,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     throw new ConfigError('VECTORCACHE_CACHE must be "memory" or redis://host:port/db.');
   }
   // Lockout counters and tenants' upstream keys are shared whenever the instance already talks to Redis.
-  counters = redisUrl ? new (await redisModule()).RedisCounterStore(redisOptions(redisUrl)) : new MemoryCounterStore();
+  const counters: CounterStore = redisUrl ? new (await redisModule()).RedisCounterStore(redisOptions(redisUrl)) : new MemoryCounterStore();
   const secrets = redisUrl ? new (await redisModule()).RedisSecretBackend(redisOptions(redisUrl)) : undefined;
 
   let secret = env.VECTORCACHE_ENCRYPTION_SECRET;
