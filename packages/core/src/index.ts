@@ -2,6 +2,7 @@
 export * from './types.js';
 export * from './errors.js';
 export { parseDuration, requireDuration } from './duration.js';
+export { closest, didYouMean } from './suggest.js';
 export { createGuard, isGuard } from './guard.js';
 export type {
   Guard, GuardRequest, Decision, DenyDecision, RespondDecision, PassDecision, CacheTicket, CapturedResponse,
