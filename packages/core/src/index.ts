@@ -10,7 +10,7 @@ export type {
 } from './guard.js';
 export type { GuardOptions, LockoutOptions } from './options.js';
 export type { TenantStats } from './stats.js';
-export { makeProblem, statusFor, PROBLEM_CONTENT_TYPE } from './problem.js';
+export { makeProblem, statusFor, PROBLEM_CONTENT_TYPE, type OpenAIErrorMember, type OpenAIErrorType } from './problem.js';
 export { canonicalJson, cacheKey, subjectHash } from './canonical.js';
 export { readJsonBody, readJsonStream, parseJsonText, isJsonContentType, type BodyError, type BodyResult } from './body.js';
 export { viewFromNode, stateOf, decisionBody, sendDecision, type VectorcacheState } from './node.js';
