@@ -29,9 +29,11 @@ function escapes(file: string, text: string): string[] {
 
 describe('self-contained repository', () => {
   it('flags a path that climbs out of the checkout (as the Fernet vectors once did)', () => {
-    const before = "readFileSync(new URL(`../../../../../shared/data/fernet-spec/${name}.json`, import.meta.url), 'utf8')";
+    // The source text of a template literal, written without one here.
+    const name = '$' + '{name}';
+    const before = `readFileSync(new URL(\`../../../../../shared/data/fernet-spec/${name}.json\`, import.meta.url), 'utf8')`;
     expect(escapes('packages/core/src/crypto/fernet.test.ts', before)).toHaveLength(1);
-    const after = "readFileSync(new URL(`../../../../test/fixtures/fernet-spec/${name}.json`, import.meta.url), 'utf8')";
+    const after = `readFileSync(new URL(\`../../../../test/fixtures/fernet-spec/${name}.json\`, import.meta.url), 'utf8')`;
     expect(escapes('packages/core/src/crypto/fernet.test.ts', after)).toEqual([]);
     expect(escapes('test/x/y.test.ts', "resolve(import.meta.dirname, '../../..')")).toHaveLength(1);
   });
