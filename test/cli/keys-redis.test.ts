@@ -25,6 +25,22 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/** A TCP server on an ephemeral port that records every connection; `hangUp` closes each at once. */
+async function fakeRedis(hangUp: boolean) {
+  const sockets: Socket[] = [];
+  const server = createServer((socket) => {
+    sockets.push(socket);
+    if (hangUp) socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  const close = async (): Promise<void> => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  return { port, sockets, close };
+}
+
 describe('vectorcache keys on an unreachable Redis', () => {
   it('nothing listening: exit 1 at once, one clear line, nothing else printed', async () => {
     const port = await sparePort();
@@ -38,13 +54,7 @@ describe('vectorcache keys on an unreachable Redis', () => {
   });
 
   it('a server that hangs up: one connection only (no pub/sub subscriber, no reconnects)', async () => {
-    const sockets: Socket[] = [];
-    const server = createServer((socket) => {
-      sockets.push(socket);
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as { port: number };
+    const { port, sockets, close } = await fakeRedis(true);
     consoleSpies();
     try {
       const result = await cli(['keys', 'list', '--store', `redis://127.0.0.1:${port}/0`]);
@@ -54,7 +64,22 @@ describe('vectorcache keys on an unreachable Redis', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(sockets).toHaveLength(1);
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await close();
+    }
+  });
+
+  it('a server that accepts and never answers: cut off after 2 s, one line', async () => {
+    const { port, sockets, close } = await fakeRedis(false);
+    const spies = consoleSpies();
+    try {
+      const result = await cli(['keys', 'list', '--store', `redis://127.0.0.1:${port}/0`]);
+      expect(result.code).toBe(1);
+      expect(result.err).toBe(`vectorcache: cannot connect to the Redis key store at 127.0.0.1:${port} (no answer within 2000 ms)\n`);
+      expect(result.ms).toBeLessThan(3_000);
+      expect(sockets).toHaveLength(1);
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      await close();
     }
   });
 });

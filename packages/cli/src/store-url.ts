@@ -31,22 +31,36 @@ function reason(error: unknown): string {
  * one-shot command needs no change notifications). An unreachable Redis fails here, at once, as
  * one line naming host and port (never the URL, which may carry a password).
  */
+const CONNECT_TIMEOUT_MS = 2_000;
+
 async function connectOnce(url: string): Promise<Redis> {
   const { Redis } = await import('ioredis');
   const target = new URL(url);
   const where = `${target.hostname || '127.0.0.1'}:${target.port || '6379'}`;
-  const client = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
+  const client = new Redis(url, {
+    lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null,
+    connectTimeout: CONNECT_TIMEOUT_MS, disconnectTimeout: 100,
+  });
   let failure: unknown;
   // Keeps ioredis from printing its own "Unhandled error event"; the failure is reported once, below.
   client.on('error', (error: unknown) => {
     failure ??= error;
   });
+  // connectTimeout covers the TCP handshake only: a server that accepts and stays silent is cut off here.
+  let silent = false;
+  const timer = setTimeout(() => {
+    silent = true;
+    client.disconnect();
+  }, CONNECT_TIMEOUT_MS);
   try {
     await client.connect();
   } catch (error) {
-    // A client that already ended must not be disconnected again: ioredis would arm a 2 s timer on the dead socket.
+    // A client that already ended must not be disconnected again: ioredis would arm a timer on the dead socket.
     if (client.status !== 'end') client.disconnect();
-    throw new CommandError(`cannot connect to the Redis key store at ${where} (${reason(failure ?? error)})`, { cause: failure ?? error });
+    const why = silent ? `no answer within ${CONNECT_TIMEOUT_MS} ms` : reason(failure ?? error);
+    throw new CommandError(`cannot connect to the Redis key store at ${where} (${why})`, { cause: failure ?? error });
+  } finally {
+    clearTimeout(timer);
   }
   return client;
 }
