@@ -135,9 +135,12 @@ describe.each(Object.entries(APPS))('%s app outside the workspace', (app, spec) 
 });
 
 describe('the installed CLI', () => {
-  it('`vectorcache --version` prints the package version', () => {
+  it('`vectorcache --version` (the bin, and run() from CJS) prints the package version', () => {
     const out = sh(join(work, 'express', 'node_modules/.bin/vectorcache'), ['--version'], join(work, 'express'));
     expect(out.trim()).toBe(packedManifest('cli').version);
+    // The CommonJS build finds its package.json too (tsup's import.meta.url shim).
+    const cjs = node('express', ['-e', `require('@vectorcache/cli').run(['--version']).then((code) => { process.exitCode = code; })`]);
+    expect(cjs.trim()).toBe(packedManifest('cli').version);
   });
 
   it('express default export is the middleware factory in CJS too', () => {
