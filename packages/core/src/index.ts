@@ -6,14 +6,15 @@ export { closest, didYouMean } from './suggest.js';
 export { createGuard, isGuard } from './guard.js';
 export type {
   Guard, GuardRequest, Decision, DenyDecision, RespondDecision, PassDecision, CacheTicket, CapturedResponse,
-  CompleteResult, DecisionObservation, EraseReceipt, ExportResult, ExportedEntry,
-} from './guard.js';
+  CompleteResult, DecisionObservation, EraseReceipt, ExportResult, ExportedEntry, HeadView, Admission, AdmitResult, PrivacyRights,
+} from './contract.js';
 export type { GuardOptions, LockoutOptions } from './options.js';
 export type { TenantStats } from './stats.js';
 export { makeProblem, statusFor, PROBLEM_CONTENT_TYPE, type OpenAIErrorMember, type OpenAIErrorType } from './problem.js';
 export { canonicalJson, cacheKey, subjectHash } from './canonical.js';
 export { readJsonBody, readJsonStream, parseJsonText, isJsonContentType, type BodyError, type BodyResult } from './body.js';
-export { viewFromNode, stateOf, decisionBody, sendDecision, type VectorcacheState } from './node.js';
+export { viewFromNode, headViewFromNode, decideNode, bodyLeftUnread, stateOf, decisionBody, sendDecision, type VectorcacheState } from './node.js';
+export { readJsonBodyWithin } from './body-deadline.js';
 export * from './keys/index.js';
 export * from './net/index.js';
 export * from './pii/index.js';
@@ -23,3 +24,5 @@ export { EntryCodec, rewriteEntry, rotateStore, type SealedField, type RotationP
 export * from './secrets/index.js';
 export { subjectEntries, exportSubject, eraseSubject, eraseReceipt, type SubjectExportOptions } from './privacy/index.js';
 export * from './monitor/index.js';
+export * from './transport/index.js';
+export * from './doctor/index.js';

@@ -1,0 +1,40 @@
+// Stage 6: the body as read — read errors, declared size, and the request shape the route expects.
+import type { HeaderMap } from '../types.js';
+import type { BodyError } from '../body.js';
+import type { DenyDecision } from '../contract.js';
+import type { RequestContext } from './context.js';
+import { firstHeader } from './context.js';
+import type { Replies } from './replies.js';
+import type { BodyValidator } from './chat-shape.js';
+
+export class BodyPolicy {
+  readonly #maxBodyBytes: number;
+  readonly #validate: BodyValidator | false;
+  readonly #replies: Replies;
+
+  constructor(o: { maxBodyBytes: number; validateBody: BodyValidator | false }, replies: Replies) {
+    this.#maxBodyBytes = o.maxBodyBytes;
+    this.#validate = o.validateBody;
+    this.#replies = replies;
+  }
+
+  /** Read problems, reported only now that the caller is authenticated. */
+  checkRead(bodyError: BodyError | undefined, headers: HeaderMap, ctx: RequestContext): DenyDecision | undefined {
+    if (bodyError) return this.#replies.deny(bodyError, ctx);
+    const declared = Number(firstHeader(headers, 'content-length'));
+    if (Number.isFinite(declared) && declared > this.#maxBodyBytes) return this.#replies.deny('body_too_large', ctx);
+    return undefined;
+  }
+
+  /** The shape the route expects of an object body (the `validateBody` option; chat shape by default). */
+  checkShape(body: Record<string, unknown>, view: { method: string; url: string }, ctx: RequestContext): DenyDecision | undefined {
+    if (!this.#validate) return undefined;
+    let shape: string | undefined;
+    try {
+      shape = this.#validate(body, { method: view.method.toUpperCase(), path: view.url.split('?', 1)[0]! });
+    } catch {
+      shape = 'The request body was refused by the body validator.'; // a validator's bug fails closed
+    }
+    return typeof shape === 'string' ? this.#replies.deny('invalid_body', ctx, { detail: shape }) : undefined;
+  }
+}
