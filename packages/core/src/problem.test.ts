@@ -20,6 +20,8 @@ const OPENAI_TYPE: Record<DenyCode, OpenAIErrorType> = {
   body_too_large: 'invalid_request_error',
   key_store_unavailable: 'server_error',
   not_found: 'invalid_request_error',
+  body_timeout: 'invalid_request_error',
+  invalid_subject: 'invalid_request_error',
 };
 
 describe('makeProblem', () => {
