@@ -1,4 +1,4 @@
-// The packed tarballs, installed with npm into Express, Koa and Fastify apps outside the workspace, load as ESM and CJS and type-check (nodenext, skipLibCheck off).
+// The packed tarballs, installed with npm into Express, Koa and Fastify apps outside the workspace, load as ESM and CJS, type-check (nodenext, skipLibCheck off), and mix builds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -146,5 +146,55 @@ describe('the installed CLI', () => {
   it('express default export is the middleware factory in CJS too', () => {
     const out = node('express', ['-e', `const m = require('@vectorcache/express'); console.log(typeof m.default, m.default === m.vectorcache)`]);
     expect(out.trim()).toBe('function true');
+  });
+});
+
+/** An ESM script in the Express app: a guard from one build behind the adapter of the other, serving three requests. */
+const serve = (makeGuard: string, adapter: string): string => `
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url + '/../package.json');
+${makeGuard}
+${adapter}
+const keys = new core.MemoryKeyStore();
+const { key } = await core.createKey(keys, { environment: 'dev', name: 't', scopes: ['cache:read', 'cache:write'], tenant: 'acme' });
+const guard = core.createGuard({ environment: 'dev', keys, silenceWarnings: ['VC_NO_ENCRYPTION'] });
+const app = require('express')();
+app.use(adapterModule.vectorcache(guard));
+app.post('/v1/chat/completions', (req, res) => res.json({ object: 'chat.completion', choices: [{ message: { role: 'assistant', content: 'hi' } }] }));
+const server = app.listen(0, '127.0.0.1');
+await new Promise((r) => server.once('listening', r));
+const url = 'http://127.0.0.1:' + server.address().port + '/v1/chat/completions';
+const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hello' }] });
+const send = () => fetch(url, { method: 'POST', headers: { authorization: 'Bearer ' + key, 'content-type': 'application/json' }, body });
+const first = await send();
+const second = await send();
+const denied = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+console.log(JSON.stringify([first.status, first.headers.get('x-vectorcache-status'), second.headers.get('x-vectorcache-status'), denied.status]));
+server.close();
+await guard.close();
+`;
+
+describe('dual package: guards cross the CJS/ESM boundary (installed tarballs)', () => {
+  const esm = (script: string): unknown => JSON.parse(node('express', ['--input-type=module', '-e', script]));
+
+  it('a guard made with the CJS build works with the ESM Express adapter', () => {
+    expect(esm(serve("const core = require('@vectorcache/core');", "const adapterModule = await import('@vectorcache/express');"))).toEqual([200, 'miss', 'hit', 401]);
+  });
+
+  it('a guard made with the ESM build works with the CJS Express adapter', () => {
+    expect(esm(serve("const core = await import('@vectorcache/core');", "const adapterModule = require('@vectorcache/express');"))).toEqual([200, 'miss', 'hit', 401]);
+  });
+
+  it('the two builds are really two module copies (so the tests above prove the brand, not instanceof)', () => {
+    const out = esm(`
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url + '/../package.json');
+const esm = await import('@vectorcache/core');
+const cjs = require('@vectorcache/core');
+const keys = new esm.MemoryKeyStore();
+const guard = cjs.createGuard({ environment: 'dev', keys, cache: false });
+console.log(JSON.stringify([esm.createGuard === cjs.createGuard, esm.isGuard(guard), esm.isGuard({}), esm.isGuard(null)]));
+await guard.close();`);
+    expect(out).toEqual([false, true, false, false]);
   });
 });
