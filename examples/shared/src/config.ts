@@ -147,7 +147,6 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 
   const cacheSetting = env.VECTORCACHE_CACHE ?? 'memory';
   let cache: CacheStore;
-  let counters: CounterStore | undefined;
   if (cacheSetting === 'memory') {
     cache = new MemoryCacheStore();
   } else if (/^rediss?:\/\//.test(cacheSetting)) {
@@ -158,7 +157,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   }
   // Lockout counters and tenants' upstream keys are shared whenever the instance already talks to Redis.
   // Without Redis the guard's own defaults apply: lockout counters apart from the privacy state it must never evict.
-  counters = redisUrl ? new (await redisModule()).RedisCounterStore(redisOptions(redisUrl)) : undefined;
+  const counters: CounterStore | undefined = redisUrl ? new (await redisModule()).RedisCounterStore(redisOptions(redisUrl)) : undefined;
   const secrets = redisUrl ? new (await redisModule()).RedisSecretBackend(redisOptions(redisUrl)) : undefined;
 
   let secret = env.VECTORCACHE_ENCRYPTION_SECRET;

@@ -2,6 +2,7 @@
 export * from './types.js';
 export * from './errors.js';
 export { parseDuration, requireDuration } from './duration.js';
+export { closest, didYouMean } from './suggest.js';
 export { createGuard, isGuard } from './guard.js';
 export type {
   Guard, GuardRequest, Decision, DenyDecision, RespondDecision, PassDecision, CacheTicket, CapturedResponse,
@@ -9,7 +10,7 @@ export type {
 } from './contract.js';
 export type { GuardOptions, LockoutOptions } from './options.js';
 export type { TenantStats } from './stats.js';
-export { makeProblem, statusFor, PROBLEM_CONTENT_TYPE } from './problem.js';
+export { makeProblem, statusFor, PROBLEM_CONTENT_TYPE, type OpenAIErrorMember, type OpenAIErrorType } from './problem.js';
 export { canonicalJson, cacheKey, subjectHash } from './canonical.js';
 export { readJsonBody, readJsonStream, parseJsonText, isJsonContentType, jsonDepthExceeds, MAX_JSON_DEPTH, type BodyError, type BodyResult } from './body.js';
 export { viewFromNode, headViewFromNode, decideNode, bodyLeftUnread, internalErrorDecision, stateOf, decisionBody, sendDecision, type VectorcacheState } from './node.js';

@@ -1,5 +1,5 @@
 // Prometheus metrics for a guard via prom-client, which the caller passes in (an optional peer dependency).
-import type * as PromClient from 'prom-client';
+import type * as PromClient from './prom-client-types.js';
 import type { CacheStore, DenyCode, GuardEvent } from '../types.js';
 import type { DecisionObservation, Guard } from '../contract.js';
 import { optionError } from '../errors.js';

@@ -77,7 +77,12 @@ describe('compilePii().inspect', () => {
     expect(verdict.counts).toEqual({ email: 1 });
     expect(verdict.body).toEqual({ messages: [{ content: '[EMAIL_1]' }], metadata: { owner: 'ops@example.com' } });
     const seen: unknown[] = [];
-    compilePii({ extract: (_b, req) => (seen.push(req), '') }).inspect({}, { id: 7 });
+    compilePii({
+      extract: (_b, req) => {
+        seen.push(req);
+        return '';
+      },
+    }).inspect({}, { id: 7 });
     expect(seen).toEqual([{ id: 7 }]);
   });
 
