@@ -172,8 +172,9 @@ class GuardImpl implements Guard {
     if (!this.#isReady) await this.#ready;
     const started = this.#observers.start();
     const result = await this.#pipeline.admit(request);
-    if (result.kind === 'admitted') starts.set(result, started);
-    else this.#observers.notify(result, started);
+    if (result.kind === 'admitted') {
+      if (started !== undefined) starts.set(result, started);
+    } else this.#observers.notify(result, started);
     return result;
   }
 
@@ -184,9 +185,14 @@ class GuardImpl implements Guard {
     return decision;
   }
 
+  /** Both phases in one call, without the extra promise layers of admit() and decide(). */
   async handle(request: GuardRequest): Promise<Decision> {
-    const admitted = await this.admit(request);
-    return admitted.kind === 'admitted' ? this.decide(admitted, request.body, request.bodyError) : admitted;
+    if (!this.#isReady) await this.#ready;
+    const started = this.#observers.start();
+    const admitted = await this.#pipeline.admit(request);
+    const decision = admitted.kind === 'admitted' ? await this.#pipeline.decide(admitted as AdmittedRequest, request.body, request.bodyError) : admitted;
+    this.#observers.notify(decision, started);
+    return decision;
   }
 
   complete(ticket: CacheTicket, response: CapturedResponse): CompleteResult {
