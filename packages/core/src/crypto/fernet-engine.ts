@@ -10,6 +10,25 @@ export const HEADER_BYTES = 1 + 8 + BLOCK;
 export const VERSION = 0x80;
 const IV_AT = ROOM + 9;
 const ZERO_IV = Buffer.alloc(BLOCK);
+/** Scratch buffers grow up to this size; larger requests get a buffer of their own. */
+const SCRATCH_MAX = 1 << 20;
+
+/**
+ * A buffer reused by one synchronous step (nothing else runs until the step is done with it), so
+ * large tokens do not cost a fresh allocation each. The holder wipes what it wrote when it matters.
+ */
+export class Scratch {
+  #buffer = Buffer.alloc(0);
+
+  take(size: number): Buffer {
+    if (size > SCRATCH_MAX) return Buffer.allocUnsafe(size);
+    if (size > this.#buffer.length) this.#buffer = Buffer.alloc(Math.min(SCRATCH_MAX, Math.max(size, 2 * this.#buffer.length, 4096)));
+    return this.#buffer.subarray(0, size);
+  }
+}
+
+/** Token buffers while sealing: they hold ciphertext only (the HMAC pad is wiped), until encoded. */
+const tokenScratch = new Scratch();
 
 /**
  * Why long-lived contexts: Node builds a native cipher (and HMAC) object per call, which cost more
@@ -43,13 +62,14 @@ export class FernetEngine {
 
   /**
    * Seals `input` = 16 free bytes ‖ plaintext already padded (PKCS#7) into a token buffer:
-   * ROOM free bytes ‖ version ‖ timestamp ‖ IV ‖ ciphertext ‖ HMAC. Returns the buffer.
+   * ROOM free bytes ‖ version ‖ timestamp ‖ IV ‖ ciphertext ‖ HMAC. Returns the buffer, which is
+   * reused by the next call: encode it before sealing again.
    */
   seal(input: Buffer, seconds: number | bigint, iv: Uint8Array): Buffer {
     if (input.length < 2 * BLOCK || input.length % BLOCK !== 0) throw new RangeError('Fernet cipher input must be whole blocks after its free block');
     const out = this.#encrypt(input, iv);
     const signedEnd = IV_AT + out.length;
-    const token = Buffer.allocUnsafe(signedEnd + HMAC_BYTES);
+    const token = tokenScratch.take(signedEnd + HMAC_BYTES);
     token[ROOM] = VERSION;
     if (typeof seconds === 'bigint') token.writeBigUInt64BE(seconds, ROOM + 1);
     else {

@@ -1,7 +1,7 @@
 // Fernet symmetric tokens (https://github.com/fernet/spec), interoperable with Python's cryptography.fernet.
 import { createSecretKey, randomBytes } from 'node:crypto';
 import { decodeBase64Url, encodeBase64Url } from './base64url.js';
-import { BLOCK, FernetEngine, HEADER_BYTES, HMAC_BYTES, ROOM, VERSION } from './fernet-engine.js';
+import { BLOCK, FernetEngine, HEADER_BYTES, HMAC_BYTES, ROOM, Scratch, VERSION } from './fernet-engine.js';
 import { randomIv } from './random-iv.js';
 
 const MIN_TOKEN_BYTES = HEADER_BYTES + BLOCK + HMAC_BYTES;
@@ -109,7 +109,12 @@ export class Fernet {
   }
 
   #sealInput(input: Buffer, seconds: number | bigint, iv: Uint8Array): string {
-    return encodeToken(this.#engine.seal(input, seconds, iv));
+    try {
+      return encodeToken(this.#engine.seal(input, seconds, iv));
+    } finally {
+      // The scratch outlives this call: leave no plaintext in it.
+      input.fill(0);
+    }
   }
 
   /** @internal Steps after decoding, so MultiFernet decodes once and tries each key. */
@@ -193,6 +198,9 @@ export function parseToken(token: string): FernetTokenParts {
   return { frame, length, timestamp: frame.readBigUInt64BE(ROOM + 1) };
 }
 
+/** Cipher inputs: plaintext, wiped by #sealInput as soon as the token is made. */
+const inputScratch = new Scratch();
+
 /**
  * The cipher's input for `data`: 16 free bytes (the engine's chaining block), the plaintext, PKCS#7
  * padding. One buffer, written once: strings go straight in as UTF-8 without an intermediate copy.
@@ -200,11 +208,11 @@ export function parseToken(token: string): FernetTokenParts {
 function plaintextInput(data: string | Uint8Array): Buffer {
   if (typeof data === 'string') {
     const room = data.length <= MEASURE_ABOVE ? data.length * 3 : Buffer.byteLength(data, 'utf8');
-    const input = Buffer.allocUnsafe(BLOCK + room + BLOCK);
+    const input = inputScratch.take(BLOCK + room + BLOCK);
     return padInput(input, input.write(data, BLOCK, 'utf8'));
   }
   if (!(data instanceof Uint8Array)) throw new TypeError('Fernet can only encrypt a string or a Uint8Array');
-  const input = Buffer.allocUnsafe(BLOCK + data.byteLength + BLOCK);
+  const input = inputScratch.take(BLOCK + data.byteLength + BLOCK);
   input.set(data, BLOCK);
   return padInput(input, data.byteLength);
 }
