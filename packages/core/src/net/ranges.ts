@@ -2,18 +2,9 @@
 import { optionError } from '../errors.js';
 import { IPV4, IPV6, formatV4, formatV6, parseSpan, parsedIsMapped, parsedWords } from './ip.js';
 import type { AddressKind } from './ip.js';
+import { RangeList, buildTables, runSteps, type AddressRange, type FamilyIndex, type RangeTables, type Words } from './range-build.js';
 
-/** Four big-endian 32-bit words of a 128-bit value; IPv4 sits in the last word. */
-export type Words = [number, number, number, number];
-
-/** One inclusive range of addresses of one family. */
-export interface AddressRange {
-  kind: typeof IPV4 | typeof IPV6;
-  start: Words;
-  end: Words;
-  /** Prefix length in the family's own width (0-32 for IPv4). */
-  prefix: number;
-}
+export type { AddressRange, Words } from './range-build.js';
 
 /** How the caller wants errors phrased. */
 export interface CidrContext {
@@ -34,8 +25,8 @@ function wordMask(prefix128: number, k: number): number {
   return bits === 0 ? 0 : ~(0xffffffff >>> bits) >>> 0;
 }
 
-function formatWords(kind: AddressKind, words: Words): string {
-  return kind === IPV4 ? formatV4(words[3]) : formatV6(words);
+function formatWords(kind: AddressKind, words: ArrayLike<number>): string {
+  return kind === IPV4 ? formatV4(words[3]!) : formatV6(words);
 }
 
 /** Decimal prefix without sign, leading zeros or spaces. */
@@ -62,12 +53,26 @@ function netmaskPrefix(text: string): number {
   return V4_BITS - Math.round(Math.log2(inverted + 1));
 }
 
+/** Where {@link parseCidrInto} leaves its result; the next call overwrites it. */
+export const parsedRange = { kind: IPV4 as typeof IPV4 | typeof IPV6, prefix: 0, start: new Uint32Array(4), end: new Uint32Array(4) };
+const valueWords = new Uint32Array(4);
+
 /**
  * Parses one configured entry (`10.0.0.0/8`, `2001:db8::/32`, a bare address, or an IPv4 netmask
  * form `10.0.0.0/255.0.0.0`). IPv4-mapped IPv6 ranges of /96 or longer become IPv4 ranges, since
  * addresses are normalised the same way. Throws an option error naming the entry and its index.
  */
 export function parseCidr(entry: unknown, index: number, context: CidrContext): AddressRange {
+  parseCidrInto(entry, index, context);
+  const { kind, prefix, start, end } = parsedRange;
+  return { kind, prefix, start: Array.from(start) as Words, end: Array.from(end) as Words };
+}
+
+/**
+ * {@link parseCidr} without allocating: the result goes to {@link parsedRange}. Compiling 100,000
+ * entries then leaves no garbage per entry, so the collector has no long pauses to make meanwhile.
+ */
+export function parseCidrInto(entry: unknown, index: number, context: CidrContext): void {
   const where = `entry ${index}`;
   // Built only on the error paths: compiling 100,000 entries should not format 100,000 strings.
   const shown = (): string => JSON.stringify(entry);
@@ -86,8 +91,11 @@ export function parseCidr(entry: unknown, index: number, context: CidrContext): 
     );
   }
   // Read the address now: parsing a netmask below reuses the shared parse buffer.
-  let value: Words =
-    kind === IPV4 ? [0, 0, 0, parsedWords[0]!] : [parsedWords[0]!, parsedWords[1]!, parsedWords[2]!, parsedWords[3]!];
+  const value = valueWords;
+  if (kind === IPV4) {
+    value.fill(0, 0, 3);
+    value[3] = parsedWords[0]!;
+  } else value.set(parsedWords);
   const mapped = kind === IPV6 && parsedIsMapped();
   const bits = kind === IPV4 ? V4_BITS : V6_BITS;
   let prefix = bits;
@@ -101,16 +109,15 @@ export function parseCidr(entry: unknown, index: number, context: CidrContext): 
   if (mapped && prefix >= MAPPED_BITS) {
     kind = IPV4;
     prefix -= MAPPED_BITS;
-    value = [0, 0, 0, value[3]];
+    value[0] = value[1] = value[2] = 0;
   }
   const prefix128 = kind === IPV4 ? prefix + MAPPED_BITS : prefix;
-  const start: Words = [0, 0, 0, 0];
-  const end: Words = [0, 0, 0, 0];
+  const { start, end } = parsedRange;
   let hostBitsSet = false;
   for (let k = 0; k < 4; k++) {
     const mask = wordMask(prefix128, k);
-    start[k] = (value[k]! & mask) >>> 0;
-    end[k] = (value[k]! | ~mask) >>> 0;
+    start[k] = value[k]! & mask;
+    end[k] = value[k]! | ~mask;
     if (start[k] !== value[k]) hostBitsSet = true;
   }
   if (kind === IPV4) end[0] = end[1] = end[2] = 0;
@@ -124,63 +131,8 @@ export function parseCidr(entry: unknown, index: number, context: CidrContext): 
     const family = kind === IPV4 ? 'IPv4' : 'IPv6';
     throw optionError(context.option, `${where} (${shown()}) matches every ${family} address; ${context.everyAddressHint}`);
   }
-  return { kind, start, end, prefix };
-}
-
-function compareWords(a: Words, b: Words): number {
-  for (let k = 0; k < 4; k++) if (a[k] !== b[k]) return a[k]! < b[k]! ? -1 : 1;
-  return 0;
-}
-
-/** Sorts by start and folds overlapping ranges together (disjoint output, sorted by start and end). */
-function merge(ranges: AddressRange[]): AddressRange[] {
-  ranges.sort((a, b) => compareWords(a.start, b.start));
-  const out: AddressRange[] = [];
-  for (const range of ranges) {
-    const last = out[out.length - 1];
-    if (last !== undefined && compareWords(range.start, last.end) <= 0) {
-      if (compareWords(range.end, last.end) > 0) last.end = range.end;
-    } else {
-      // Ranges come fresh from parseCidr and are not shared, so merging may extend them in place.
-      out.push(range);
-    }
-  }
-  return out;
-}
-
-// Lists at least this long get a bucket index in front of the bisection (see FamilyIndex).
-const INDEX_MIN_RANGES = 64;
-const INDEX_MAX_BITS = 16;
-
-/**
- * A first-level index over the leading 32-bit word: the bits that follow the prefix shared by the
- * whole family pick a bucket, and the bucket bounds the bisection to the few ranges that start in
- * it. Bisection alone touches ~17 cache lines scattered over megabytes at 100,000 ranges; the
- * index keeps the lookup cost flat at about 4 bytes of table per range.
- */
-interface FamilyIndex {
-  /** Leading bits shared by the first start and the last end of the family (< 32). */
-  common: number;
-  /** 32 - bucket bits. */
-  shift: number;
-  /** first[b] = index of the first range whose start falls in bucket b or later; length 2^bits + 1. */
-  first: Uint32Array;
-}
-
-function buildIndex(firstWords: (i: number) => number, count: number, lowWord: number, highWord: number): FamilyIndex | null {
-  if (count < INDEX_MIN_RANGES) return null;
-  const common = Math.clz32((lowWord ^ highWord) >>> 0);
-  if (common >= 32) return null;
-  const bits = Math.min(INDEX_MAX_BITS, 32 - Math.clz32(count));
-  const shift = 32 - bits;
-  const size = 1 << bits;
-  const first = new Uint32Array(size + 1);
-  let p = 0;
-  for (let b = 0; b <= size; b++) {
-    while (p < count && (firstWords(p) << common) >>> shift < b) p++;
-    first[b] = p;
-  }
-  return { common, shift, first };
+  parsedRange.kind = kind;
+  parsedRange.prefix = prefix;
 }
 
 /**
@@ -196,23 +148,16 @@ export class RangeSet {
   private readonly v6Count: number;
   private readonly v6Index: FamilyIndex | null;
 
-  constructor(ranges: readonly AddressRange[]) {
-    const v4 = merge(ranges.filter((r) => r.kind === IPV4));
-    const v6 = merge(ranges.filter((r) => r.kind === IPV6));
-    this.v4Start = Uint32Array.from(v4, (r) => r.start[3]);
-    this.v4End = Uint32Array.from(v4, (r) => r.end[3]);
-    this.v6Count = v6.length;
-    this.v6Start = new Uint32Array(v6.length * 4);
-    this.v6End = new Uint32Array(v6.length * 4);
-    v6.forEach((r, i) => {
-      this.v6Start.set(r.start, i * 4);
-      this.v6End.set(r.end, i * 4);
-    });
-    const n4 = v4.length;
-    const n6 = v6.length;
-    this.v4Index = n4 === 0 ? null : buildIndex((i) => this.v4Start[i]!, n4, this.v4Start[0]!, this.v4End[n4 - 1]!);
-    this.v6Index =
-      n6 === 0 ? null : buildIndex((i) => this.v6Start[i * 4]!, n6, this.v6Start[0]!, this.v6End[(n6 - 1) * 4]!);
+  /** From parsed ranges (built straight away), or from tables built in slices by {@link buildTables}. */
+  constructor(input: readonly AddressRange[] | RangeTables) {
+    const { v4, v6 } = Array.isArray(input) ? runSteps(buildTables(RangeList.of(input))) : (input as RangeTables);
+    this.v4Start = v4.start;
+    this.v4End = v4.end;
+    this.v4Index = v4.index;
+    this.v6Start = v6.start;
+    this.v6End = v6.end;
+    this.v6Count = v6.count;
+    this.v6Index = v6.index;
   }
 
   /** Number of disjoint ranges after merging overlaps and neighbours. */
