@@ -1,5 +1,6 @@
 // The per-key machinery behind Fernet: long-lived AES contexts, HMAC from precomputed pads, one buffer per token.
 import { createCipheriv, createDecipheriv, hash, timingSafeEqual, type Cipher, type Decipher, type KeyObject } from 'node:crypto';
+import { Scratch } from './scratch.js';
 
 /** Bytes kept free in front of a token's bytes: HMAC-SHA256's inner pad is written there, so the MAC is one hash over one buffer. */
 export const ROOM = 64;
@@ -10,23 +11,6 @@ export const HEADER_BYTES = 1 + 8 + BLOCK;
 export const VERSION = 0x80;
 const IV_AT = ROOM + 9;
 const ZERO_IV = Buffer.alloc(BLOCK);
-/** Scratch buffers grow up to this size; larger requests get a buffer of their own. */
-const SCRATCH_MAX = 1 << 20;
-
-/**
- * A buffer reused by one synchronous step (nothing else runs until the step is done with it), so
- * large tokens do not cost a fresh allocation each. The holder wipes what it wrote when it matters.
- */
-export class Scratch {
-  #buffer = Buffer.alloc(0);
-
-  take(size: number): Buffer {
-    if (size > SCRATCH_MAX) return Buffer.allocUnsafe(size);
-    if (size > this.#buffer.length) this.#buffer = Buffer.alloc(Math.min(SCRATCH_MAX, Math.max(size, 2 * this.#buffer.length, 4096)));
-    return this.#buffer.subarray(0, size);
-  }
-}
-
 /** Token buffers while sealing: they hold ciphertext only (the HMAC pad is wiped), until encoded. */
 const tokenScratch = new Scratch();
 
@@ -43,7 +27,7 @@ const tokenScratch = new Scratch();
  */
 export class FernetEngine {
   readonly #key: KeyObject;
-  readonly #ipad = Buffer.alloc(64);
+  readonly #ipad: Buffer;
   /** opad ‖ inner digest: the outer hash's whole input. */
   readonly #outer = Buffer.alloc(64 + HMAC_BYTES);
   readonly #chain = Buffer.alloc(BLOCK);
@@ -53,10 +37,12 @@ export class FernetEngine {
 
   constructor(signingKey: Uint8Array, encryptionKey: KeyObject) {
     this.#key = encryptionKey;
-    for (let i = 0; i < 64; i++) {
-      const k = i < signingKey.length ? signingKey[i]! : 0;
-      this.#ipad[i] = k ^ 0x36;
-      this.#outer[i] = k ^ 0x5c;
+    // Fernet's signing key is 16 bytes, shorter than a SHA-256 block, so it is padded, never hashed.
+    this.#ipad = Buffer.alloc(64, 0x36);
+    this.#outer.fill(0x5c, 0, 64);
+    for (let i = 0; i < signingKey.length; i++) {
+      this.#ipad[i] = this.#ipad[i]! ^ signingKey[i]!;
+      this.#outer[i] = this.#outer[i]! ^ signingKey[i]!;
     }
   }
 

@@ -1,14 +1,13 @@
 // Fernet symmetric tokens (https://github.com/fernet/spec), interoperable with Python's cryptography.fernet.
 import { createSecretKey, randomBytes } from 'node:crypto';
 import { decodeBase64Url, encodeBase64Url } from './base64url.js';
-import { BLOCK, FernetEngine, HEADER_BYTES, HMAC_BYTES, ROOM, Scratch, VERSION } from './fernet-engine.js';
+import { BLOCK, FernetEngine, HEADER_BYTES, HMAC_BYTES, ROOM, VERSION } from './fernet-engine.js';
+import { Scratch, utf8Room } from './scratch.js';
 import { randomIv } from './random-iv.js';
 
 const MIN_TOKEN_BYTES = HEADER_BYTES + BLOCK + HMAC_BYTES;
 /** Tokens stamped further than this ahead of `now` are refused when a TTL is checked (spec vectors). */
 const MAX_CLOCK_SKEW_S = 60;
-/** Strings up to this many UTF-16 units are written into a buffer sized for the worst case instead of measured first. */
-const MEASURE_ABOVE = 1 << 20;
 const REDACTED = '[redacted]';
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -207,8 +206,7 @@ const inputScratch = new Scratch();
  */
 function plaintextInput(data: string | Uint8Array): Buffer {
   if (typeof data === 'string') {
-    const room = data.length <= MEASURE_ABOVE ? data.length * 3 : Buffer.byteLength(data, 'utf8');
-    const input = inputScratch.take(BLOCK + room + BLOCK);
+    const input = inputScratch.take(BLOCK + utf8Room(data) + BLOCK);
     return padInput(input, input.write(data, BLOCK, 'utf8'));
   }
   if (!(data instanceof Uint8Array)) throw new TypeError('Fernet can only encrypt a string or a Uint8Array');
