@@ -62,7 +62,7 @@ export async function entryCodecRows(s: InProcessSettings): Promise<BenchRow[]> 
   ];
 }
 
-interface Blocking {
+export interface Blocking {
   /** Longest wall-clock stretch between two event-loop turns. */
   maxGapMs: number;
   /** Longest stretch counting only CPU time (min of wall and process CPU time per gap): the work itself, without the time the OS ran other processes. */
@@ -74,7 +74,7 @@ interface Blocking {
 }
 
 /** Watches the event loop with a setImmediate chain (and monitorEventLoopDelay) while `run` works. */
-async function blocking(run: () => unknown): Promise<Blocking> {
+export async function blocking(run: () => unknown): Promise<Blocking> {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   const cpuMs = (): number => {
     const u = process.cpuUsage();
