@@ -88,6 +88,46 @@ async function fernetLines(base: Awaited<ReturnType<typeof loadBase>>, rounds: n
   return lines;
 }
 
+/**
+ * The entry layout question of issue 17: one Fernet token for {answer, prompt} (one cipher and
+ * HMAC setup at seal time) against one token per field (what EntryCodec does). A hit needs only
+ * the answer, but a single token must be verified, so hashed, whole, prompt included.
+ */
+function layoutLines(rounds: number, roundMs: number): Line[] {
+  const f = new now.Fernet(now.Fernet.generateKey());
+  const lines: Line[] = [];
+  for (const promptKB of [1, 16]) {
+    const request = 'q'.repeat(promptKB * 1024);
+    const response = 'a'.repeat(1024);
+    // Framing: the answer's length, the answer, the prompt.
+    const single = f.encrypt(`${response.length}:${response}${request}`);
+    const perField = [f.encrypt(request), f.encrypt(response)] as const;
+    const t = measure(
+      [
+        { id: 'seal-two', fn: () => [f.encrypt(request), f.encrypt(response)] },
+        { id: 'seal-one', fn: () => f.encrypt(`${response.length}:${response}${request}`) },
+        { id: 'hit-two', fn: () => f.decryptText(perField[1]) },
+        {
+          id: 'hit-one',
+          fn: () => {
+            const text = f.decryptText(single);
+            const colon = text.indexOf(':');
+            return text.slice(colon + 1, colon + 1 + Number(text.slice(0, colon)));
+          },
+        },
+      ],
+      rounds,
+      roundMs,
+    );
+    const g = (id: string) => t.get(id)!;
+    lines.push(
+      [`entry layout, ${promptKB} KB prompt + 1 KB answer: seal`, `two tokens ${formatNs(g('seal-two'))}`, `one token ${formatNs(g('seal-one'))}`, `${(g('seal-one') / g('seal-two')).toFixed(2)}×`],
+      [`entry layout, ${promptKB} KB prompt + 1 KB answer: hit (answer only)`, `two tokens ${formatNs(g('hit-two'))}`, `one token ${formatNs(g('hit-one'))}`, `${(g('hit-one') / g('hit-two')).toFixed(2)}×`],
+    );
+  }
+  return lines;
+}
+
 async function allowlistLines(base: Awaited<ReturnType<typeof loadBase>>, rounds: number, roundMs: number): Promise<Line[]> {
   const small = allowlistRanges(10, true);
   const big = allowlistRanges(100_000, true);
@@ -136,7 +176,7 @@ async function main(): Promise<void> {
   try {
     const base = await loadBase(ref, dir);
     const [rounds, roundMs] = process.argv.includes('--quick') ? [5, 30] : [9, 80];
-    const lines = [...(await fernetLines(base, rounds, roundMs)), ...(await allowlistLines(base, rounds, roundMs))];
+    const lines = [...(await fernetLines(base, rounds, roundMs)), ...layoutLines(rounds, roundMs), ...(await allowlistLines(base, rounds, roundMs))];
     const header: Line = ['case', `before (${ref.slice(0, 8)})`, 'after (this tree)', 'after ÷ before'];
     const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c]!.length)));
     for (const l of [header, ...lines]) console.log(l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
