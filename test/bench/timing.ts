@@ -52,6 +52,19 @@ export interface InProcessSettings {
   churnMaxBytes: number;
 }
 
+/** Wall-clock nanoseconds: what a caller waits. */
+export const wallNs = (): number => Number(process.hrtime.bigint());
+
+/**
+ * CPU nanoseconds of the whole process (all threads, microsecond resolution): on a machine shared
+ * with other work, the time the OS spends running other processes does not count, so synchronous
+ * cases compare fairly under load. GC and JIT threads do count.
+ */
+export const cpuNs = (): number => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) * 1000;
+};
+
 export interface Case {
   id: string;
   fn: () => unknown;
@@ -74,15 +87,15 @@ function calibrate(fn: () => unknown, ms: number): number {
  * median round counts, so a burst of load on a shared machine spoils one round of every case
  * rather than every round of one case.
  */
-export function measure(cases: Case[], rounds: number, roundMs: number): Map<string, number> {
+export function measure(cases: Case[], rounds: number, roundMs: number, clock: () => number = wallNs): Map<string, number> {
   const iterations = cases.map((c) => calibrate(c.fn, roundMs));
   const samples = cases.map(() => [] as number[]);
   for (let r = 0; r < rounds; r++) {
     cases.forEach((c, i) => {
       const n = iterations[i]!;
-      const start = now();
+      const start = clock();
       for (let k = 0; k < n; k++) sink = c.fn();
-      samples[i]!.push(Number(now() - start) / n);
+      samples[i]!.push((clock() - start) / n);
     });
   }
   return new Map(cases.map((c, i) => [c.id, median(samples[i]!)]));
