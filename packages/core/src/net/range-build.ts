@@ -38,10 +38,13 @@ export interface FamilyIndex {
   first: Uint32Array;
 }
 
-/** Disjoint ranges of one family sorted by start, `width` words each (1 for IPv4, 4 for IPv6). */
+/**
+ * Disjoint ranges of one family sorted by start: range i is `pairs[i·2w, i·2w+w)` (start) and the
+ * `w` words after it (end), with w = 1 for IPv4 and 4 for IPv6. Start and end side by side: the
+ * lookup's last read (the end) is in the cache line its bisection just loaded.
+ */
 export interface FamilyTable {
-  start: Uint32Array;
-  end: Uint32Array;
+  pairs: Uint32Array;
   count: number;
   index: FamilyIndex | null;
 }
@@ -155,32 +158,28 @@ function* sortSteps(n: number, less: (a: number, b: number) => boolean): Steps<U
 
 /** Visits ranges in start order and folds each one that starts inside the previous one into it. */
 function* foldSteps(pairs: Uint32Array, order: Uint32Array, width: 1 | 4, stride: number): Steps<FamilyTable> {
-  const outStart = new Uint32Array(order.length * width);
-  const outEnd = new Uint32Array(order.length * width);
+  const out = new Uint32Array(order.length * stride);
   let count = 0;
   for (let p = 0; p < order.length; p++) {
     const s = order[p]! * stride;
-    const e = s + width;
-    const last = (count - 1) * width;
-    if (count > 0 && atMost(pairs, s, outEnd, last, width)) {
-      if (!atMost(pairs, e, outEnd, last, width)) for (let k = 0; k < width; k++) outEnd[last + k] = pairs[e + k]!;
+    const lastEnd = (count - 1) * stride + width;
+    if (count > 0 && atMost(pairs, s, out, lastEnd, width)) {
+      if (!atMost(pairs, s + width, out, lastEnd, width)) out.set(pairs.subarray(s + width, s + stride), lastEnd);
     } else {
-      for (let k = 0; k < width; k++) {
-        outStart[count * width + k] = pairs[s + k]!;
-        outEnd[count * width + k] = pairs[e + k]!;
-      }
+      out.set(pairs.subarray(s, s + stride), count * stride);
       count++;
     }
     if ((p & (STEP - 1)) === STEP - 1) yield;
   }
-  return { start: outStart.slice(0, count * width), end: outEnd.slice(0, count * width), count, index: null };
+  return { pairs: out.slice(0, count * stride), count, index: null };
 }
 
 /** The bucket index of a family (see {@link FamilyIndex}); null for short lists. */
 function* indexSteps(table: FamilyTable, width: 1 | 4): Steps<FamilyIndex | null> {
-  const { start, end, count } = table;
+  const { pairs, count } = table;
   if (count < INDEX_MIN_RANGES) return null;
-  const common = Math.clz32((start[0]! ^ end[(count - 1) * width]!) >>> 0);
+  const stride = 2 * width;
+  const common = Math.clz32((pairs[0]! ^ pairs[(count - 1) * stride + width]!) >>> 0);
   if (common >= 32) return null;
   const bits = Math.min(INDEX_MAX_BITS, 32 - Math.clz32(count));
   const shift = 32 - bits;
@@ -188,7 +187,7 @@ function* indexSteps(table: FamilyTable, width: 1 | 4): Steps<FamilyIndex | null
   const first = new Uint32Array(size + 1);
   let p = 0;
   for (let b = 0; b <= size; b++) {
-    while (p < count && (start[p * width]! << common) >>> shift < b) p++;
+    while (p < count && (pairs[p * stride]! << common) >>> shift < b) p++;
     first[b] = p;
     if ((b & (STEP - 1)) === STEP - 1) yield;
   }

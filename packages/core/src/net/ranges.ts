@@ -138,29 +138,27 @@ export function parseCidrInto(entry: unknown, index: number, context: CidrContex
  * bucket index for long lists): the lookup cost stays flat as the list grows and allocates nothing.
  */
 export class RangeSet {
-  private readonly v4Start: Uint32Array;
-  private readonly v4End: Uint32Array;
+  private readonly v4: Uint32Array;
+  private readonly v4Count: number;
   private readonly v4Index: FamilyIndex | null;
-  private readonly v6Start: Uint32Array;
-  private readonly v6End: Uint32Array;
+  private readonly v6: Uint32Array;
   private readonly v6Count: number;
   private readonly v6Index: FamilyIndex | null;
 
   /** From parsed ranges (built straight away), or from tables built in slices by {@link buildTables}. */
   constructor(input: readonly AddressRange[] | RangeTables) {
     const { v4, v6 } = Array.isArray(input) ? runSteps(buildTables(RangeList.of(input))) : (input as RangeTables);
-    this.v4Start = v4.start;
-    this.v4End = v4.end;
+    this.v4 = v4.pairs;
+    this.v4Count = v4.count;
     this.v4Index = v4.index;
-    this.v6Start = v6.start;
-    this.v6End = v6.end;
+    this.v6 = v6.pairs;
     this.v6Count = v6.count;
     this.v6Index = v6.index;
   }
 
   /** Number of disjoint ranges after merging overlaps and neighbours. */
   get rangeCount(): number {
-    return this.v4Start.length + this.v6Count;
+    return this.v4Count + this.v6Count;
   }
 
   /** Looks up the address the last `parseSpan` left in `parsedWords`. */
@@ -171,14 +169,14 @@ export class RangeSet {
   }
 
   has4(value: number): boolean {
-    const starts = this.v4Start;
-    const n = starts.length;
-    if (n === 0 || value < starts[0]!) return false;
+    const pairs = this.v4;
+    const n = this.v4Count;
+    if (n === 0 || value < pairs[0]!) return false;
     let lo = 0;
     let hi = n - 1;
     const index = this.v4Index;
     if (index !== null) {
-      if (value > this.v4End[n - 1]!) return false;
+      if (value > pairs[2 * n - 1]!) return false;
       const bucket = (value << index.common) >>> index.shift;
       const firstInBucket = index.first[bucket]!;
       lo = firstInBucket === 0 ? 0 : firstInBucket - 1;
@@ -187,25 +185,25 @@ export class RangeSet {
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (starts[mid]! <= value) {
+      if (pairs[2 * mid]! <= value) {
         found = mid;
         lo = mid + 1;
       } else {
         hi = mid - 1;
       }
     }
-    return found >= 0 && value <= this.v4End[found]!;
+    return found >= 0 && value <= pairs[2 * found + 1]!;
   }
 
   has6(words: Uint32Array): boolean {
-    const starts = this.v6Start;
+    const pairs = this.v6;
     const n = this.v6Count;
-    if (n === 0 || compare(starts, 0, words) > 0) return false;
+    if (n === 0 || compare(pairs, 0, words) > 0) return false;
     let lo = 0;
     let hi = n - 1;
     const index = this.v6Index;
     if (index !== null) {
-      if (compare(this.v6End, (n - 1) * 4, words) < 0) return false;
+      if (compare(pairs, (n - 1) * 8 + 4, words) < 0) return false;
       const bucket = (words[0]! << index.common) >>> index.shift;
       const firstInBucket = index.first[bucket]!;
       lo = firstInBucket === 0 ? 0 : firstInBucket - 1;
@@ -214,14 +212,14 @@ export class RangeSet {
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (compare(starts, mid * 4, words) <= 0) {
+      if (compare(pairs, mid * 8, words) <= 0) {
         found = mid;
         lo = mid + 1;
       } else {
         hi = mid - 1;
       }
     }
-    return found >= 0 && compare(this.v6End, found * 4, words) >= 0;
+    return found >= 0 && compare(pairs, found * 8 + 4, words) >= 0;
   }
 }
 
