@@ -6,7 +6,7 @@ import { benchFernet } from '../../packages/core/src/crypto/fernet.bench.js';
 import { benchAllowlist, type AllowlistBenchRow } from '../../packages/core/src/net/allowlist.bench.js';
 import { chatBody } from './chat-body.js';
 import { allowlistRanges } from './servers/common.js';
-import { formatNs, measure, median, times, type BenchRow, type InProcessSettings } from './timing.js';
+import { cpuNs, formatNs, measure, median, times, type BenchRow, type InProcessSettings } from './timing.js';
 
 export async function fernetRows(s: InProcessSettings): Promise<BenchRow[]> {
   const ours = await benchFernet();
@@ -55,10 +55,11 @@ export async function entryCodecRows(s: InProcessSettings): Promise<BenchRow[]> 
     ],
     s.rounds,
     s.roundMs,
+    cpuNs,
   );
   return [
-    { id: 'entry.seal', section: 'Entry codec', label: 'EntryCodec.seal, 1 KB prompt + 1 KB answer (two Fernet tokens: the miss pays this)', ns: t.get('seal')! },
-    { id: 'entry.open', section: 'Entry codec', label: 'EntryCodec.open of the 1 KB answer (the hit pays this)', ns: t.get('open')! },
+    { id: 'entry.seal', section: 'Entry codec', label: 'EntryCodec.seal, 1 KB prompt + 1 KB answer (two Fernet tokens: the miss pays this), CPU time', ns: t.get('seal')! },
+    { id: 'entry.open', section: 'Entry codec', label: 'EntryCodec.open of the 1 KB answer (the hit pays this), CPU time', ns: t.get('open')! },
   ];
 }
 
