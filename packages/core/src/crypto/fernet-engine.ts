@@ -127,6 +127,8 @@ export class FernetEngine {
     const inner = hash('sha256', frame.subarray(0, end), 'buffer');
     frame.fill(0, 0, ROOM);
     inner.copy(this.#outer, 64);
-    return hash('sha256', this.#outer, 'buffer');
+    const mac = hash('sha256', this.#outer, 'buffer');
+    this.#outer.fill(0, 64);
+    return mac;
   }
 }

@@ -38,9 +38,9 @@ const DEFAULT_SLICE_MS = 5;
 
 /**
  * {@link compileAllowlist} in slices of about `sliceMs`, yielding to the event loop (setImmediate)
- * in between, so a 100,000-range list never holds up requests for long (the sync compile takes
- * ~0.1–0.2 s). Same checks, same errors (the promise rejects with them), same verdicts. The list is
- * copied first, so changing the array afterwards changes nothing.
+ * in between, so a 100,000-range list never holds up requests for long (the sync compile of that
+ * list holds the event loop for 35–60 ms). Same checks, same errors (the promise rejects with
+ * them), same verdicts. The list is copied first, so changing the array afterwards changes nothing.
  */
 export async function compileAllowlistAsync(
   cidrs: readonly string[],
