@@ -204,6 +204,10 @@ class GuardImpl implements Guard {
     this.#perimeter.allowlist.set(cidrs);
   }
 
+  setIpAllowlistAsync(cidrs: readonly string[] | null, options?: { sliceMs?: number; signal?: AbortSignal }): Promise<boolean> {
+    return this.#perimeter.allowlist.setAsync(cidrs, options);
+  }
+
   stats(tenant: string): TenantStats {
     return this.#stats.get(tenant);
   }
