@@ -22,3 +22,6 @@ export { EntryCodec, rewriteEntry, rotateStore, type SealedField, type RotationP
 export * from './secrets/index.js';
 export { subjectEntries, exportSubject, eraseSubject, eraseReceipt, type SubjectExportOptions } from './privacy/index.js';
 export * from './monitor/index.js';
+export type { Embedder, IndexedVector, VectorQuery, VectorMatch, VectorIndex } from './semantic/types.js';
+export * from './semantic/index/index.js';
+export { createVectorRotation, type VectorRotation, type VectorRotationOptions } from './semantic/rotation.js';

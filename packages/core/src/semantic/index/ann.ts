@@ -1,0 +1,84 @@
+// Optional approximate search (HNSW) for large partitions, on usearch: an optional peer, loaded once; without it partitions stay exact.
+
+/** What a partition needs from an approximate index; ids are the partition's own vector ids. */
+export interface Ann {
+  add(ids: readonly number[], vectors: Float32Array): void;
+  remove(id: number): void;
+  /** Up to `count` nearest ids with their inner products, best first. */
+  search(query: Float32Array, count: number): { ids: number[]; similarities: number[] };
+}
+
+export interface AnnSettings {
+  /** HNSW graph degree (M). */
+  connectivity: number;
+  /** Candidate list size while inserting (efConstruction). */
+  expansionAdd: number;
+  /** Candidate list size while searching (ef): recall against latency. */
+  expansionSearch: number;
+}
+
+export type AnnFactory = (dimensions: number) => Ann;
+
+interface UsearchMatches {
+  keys: BigUint64Array;
+  distances: Float32Array;
+}
+interface UsearchIndex {
+  add(keys: BigUint64Array, vectors: Float32Array, threads?: number): void;
+  remove(keys: bigint): number | number[];
+  search(vector: Float32Array, k: number, threads: number): UsearchMatches;
+}
+type UsearchIndexClass = new (config: Record<string, unknown>) => UsearchIndex;
+
+// A variable specifier keeps bundlers and the type checker from requiring the optional peer.
+const USEARCH = 'usearch';
+
+let loading: Promise<UsearchIndexClass | undefined> | undefined;
+
+/** Loads usearch once per process; resolves undefined when it is not installed or its binary does not load here. */
+export function loadUsearch(): Promise<UsearchIndexClass | undefined> {
+  loading ??= import(USEARCH).then(
+    (mod: { Index?: UsearchIndexClass; default?: { Index?: UsearchIndexClass } }) => mod.Index ?? mod.default?.Index,
+    () => undefined,
+  );
+  return loading;
+}
+
+/** An AnnFactory over usearch, inner-product metric (vectors are unit, so 1 − distance is the cosine). */
+export function usearchFactory(Index: UsearchIndexClass, settings: AnnSettings): AnnFactory {
+  return (dimensions) => {
+    const index = new Index({
+      dimensions,
+      metric: 'ip',
+      quantization: 'f32',
+      connectivity: settings.connectivity,
+      expansion_add: settings.expansionAdd,
+      expansion_search: settings.expansionSearch,
+      multi: false,
+    });
+    return {
+      add(ids, vectors) {
+        const keys = new BigUint64Array(ids.length);
+        for (let i = 0; i < ids.length; i++) keys[i] = BigInt(ids[i]!);
+        // One thread: a request path must not fan out over the machine's cores.
+        index.add(keys, vectors, 1);
+      },
+      remove(id) {
+        index.remove(BigInt(id));
+      },
+      search(query, count) {
+        const found = index.search(query, count, 1);
+        const ids: number[] = [];
+        const similarities: number[] = [];
+        for (let i = 0; i < found.keys.length; i++) {
+          const distance = found.distances[i]!;
+          // usearch pads missing results; its padding key is the all-ones u64.
+          if (found.keys[i] === 0xffffffffffffffffn || !Number.isFinite(distance)) continue;
+          ids.push(Number(found.keys[i]!));
+          similarities.push(1 - distance);
+        }
+        return { ids, similarities };
+      },
+    };
+  };
+}
