@@ -15,7 +15,7 @@ export interface MemoryVectorIndexOptions {
    * An evicted vector is only a lost semantic hit (the cache fails open). Defaults to 100_000.
    */
   maxVectors?: number;
-  /** Partitions with more vectors than this use HNSW (when usearch is installed). Defaults to 512. */
+  /** Partitions with more vectors than this use HNSW (when usearch is installed). Defaults to 256 (measured crossover at 100-d). */
   exactLimit?: number;
   /**
    * `auto`: HNSW via the optional peer `usearch` when it loads, else exact search everywhere.
@@ -26,7 +26,7 @@ export interface MemoryVectorIndexOptions {
   connectivity?: number;
   /** HNSW candidate list while inserting (efConstruction). Defaults to 64. */
   expansionAdd?: number;
-  /** HNSW candidate list while searching (ef). Defaults to 48. */
+  /** HNSW candidate list while searching (ef). Defaults to 32. */
   expansionSearch?: number;
 }
 
@@ -78,14 +78,14 @@ export class MemoryVectorIndex implements VectorIndex {
     if (dimensions === undefined) throw optionError('dimensions', 'is required: the length of the embedder\'s vectors (e.g. 100)');
     this.dimensions = dimensions;
     this.#max = positiveInteger('maxVectors', options.maxVectors, 100_000)!;
-    this.#exactLimit = positiveInteger('exactLimit', options.exactLimit, 512)!;
+    this.#exactLimit = positiveInteger('exactLimit', options.exactLimit, 256)!;
     const hnsw = options.hnsw ?? 'auto';
     if (hnsw !== 'auto' && hnsw !== 'off') throw optionError('hnsw', `must be 'auto' or 'off' (got ${JSON.stringify(hnsw)})`);
     this.#hnsw = hnsw;
     this.#settings = {
       connectivity: positiveInteger('connectivity', options.connectivity, 16)!,
       expansionAdd: positiveInteger('expansionAdd', options.expansionAdd, 64)!,
-      expansionSearch: positiveInteger('expansionSearch', options.expansionSearch, 48)!,
+      expansionSearch: positiveInteger('expansionSearch', options.expansionSearch, 32)!,
     };
   }
 
