@@ -165,6 +165,8 @@ export type DenyCode =
   | 'invalid_body'
   | 'body_too_large'
   | 'key_store_unavailable'
+  | 'body_timeout'
+  | 'invalid_subject'
   | 'not_found';
 
 export type BypassReason =
