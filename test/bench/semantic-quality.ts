@@ -114,8 +114,9 @@ const variant = (params: Partial<OfflineParams>) => {
 export function methods(): Method[] {
   return [
     { name: 'exact match', guards: {} },
-    { name: 'TF-IDF lexical (uni+bigrams)', embed: variant({ semanticShare: 0, trigramWeight: 0, lexicalDims: 4096 }), guards: {} },
-    { name: 'GloVe-SIF alone', embed: variant({ semanticShare: 1 }), guards: {} },
+    // Conventional baselines: IDF from the word's corpus rank, every adjacent bigram, no stop-word list.
+    { name: 'TF-IDF lexical (uni+bigrams)', embed: variant({ semanticShare: 0, stopWeight: -1, contentMin: 0, lexicalDims: 4096 }), guards: {} },
+    { name: 'GloVe-SIF alone', embed: variant({ semanticShare: 1, stopWeight: -1 }), guards: {} },
     { name: 'vectorcache-offline (default)', embed: variant({}), guards: {} },
     { name: 'vectorcache-offline, guards off', embed: variant({}), guards: false },
   ];

@@ -22,3 +22,8 @@ export { EntryCodec, rewriteEntry, rotateStore, type SealedField, type RotationP
 export * from './secrets/index.js';
 export { subjectEntries, exportSubject, eraseSubject, eraseReceipt, type SubjectExportOptions } from './privacy/index.js';
 export * from './monitor/index.js';
+export {
+  offlineEmbedder, openAIEmbedder, functionEmbedder, EmbedderError, OFFLINE_EMBEDDER_ID, OFFLINE_DEFAULT_THRESHOLD,
+  type OfflineEmbedderOptions, type OpenAIEmbedderOptions, type EmbedFunction, type FunctionEmbedderOptions, type EmbedderErrorCode,
+} from './semantic/embedders/index.js';
+export * from './semantic/guards.js';

@@ -47,12 +47,12 @@ export function offlineEmbedder(options: OfflineEmbedderOptions = {}): Embedder 
 const VOCABULARY = 400_000;
 const HARMONIC = Math.log(VOCABULARY) + 0.5772;
 
+/** Below this weight a word's vector is not added: it would move the sum by less than the int8 rounding. */
+const MIN_VECTOR_WEIGHT = 0.05;
+
 /** Builds an embedder over a loaded table with explicit parameters (benchmarks compare variants this way). */
 export function createOfflineEmbedder(table: WordTable, params: OfflineParams): Embedder {
-  const weights = new Float32Array(table.count);
-  for (let i = 0; i < table.count; i++) weights[i] = sifWeight(table.ranks[i] as number, params.sif);
-  if (params.stopWeight >= 0) for (const w of STOPWORDS) { const row = table.rows.get(w); if (row !== undefined) weights[row] = params.stopWeight; }
-  const oovWeight = sifWeight(VOCABULARY, params.sif);
+  const model = prepare(table, params);
   const semDims = params.semanticShare > 0 ? table.dims : 0;
   const lexDims = params.semanticShare < 1 ? params.lexicalDims : 0;
   const dimensions = semDims + lexDims;
@@ -62,19 +62,48 @@ export function createOfflineEmbedder(table: WordTable, params: OfflineParams): 
   const lexScale = Math.sqrt(1 - params.semanticShare);
 
   const one = (text: string): Float32Array => {
-    const out = new Float32Array(dimensions);
     const tokens = words(text);
-    const rows = tokens.map((w) => table.rows.get(w) ?? -1);
-    const semNorm = semDims > 0 ? addWordVectors(out, table, rows, weights) : 0;
-    const lexNorm = lexDims > 0 ? addLexical(out, semDims, lexDims, tokens, rows, weights, oovWeight, params) : 0;
+    const sem = new Float64Array(semDims);
+    const lex = new Float64Array(lexDims);
+    let prevHash = 0;
+    let prevWeight = 0;
+    for (const token of tokens) {
+      const row = table.rows.get(token) ?? -1;
+      const weight = row >= 0 ? (model.weights[row] as number) : model.oovWeight;
+      if (semDims > 0 && row >= 0 && weight >= MIN_VECTOR_WEIGHT) addVector(sem, table, row, weight);
+      if (lexDims === 0) continue;
+      const h = row >= 0 ? (model.hashes[row] as number) : fnv(stem(token));
+      bump(lex, h, weight);
+      if (params.trigramWeight > 0 && token.length > 3) addTrigrams(lex, token, params.trigramWeight * weight);
+      if (weight < params.contentMin) continue;
+      if (prevWeight > 0 && params.bigramWeight > 0) bump(lex, mix(prevHash, h), params.bigramWeight * Math.sqrt(weight * prevWeight));
+      prevHash = h;
+      prevWeight = weight;
+    }
     // Each part is scaled to its share, so cos = share·cos_sem + (1 − share)·cos_lex when both are present.
-    const s = semNorm > 0 ? semScale / semNorm : 0;
-    const l = lexNorm > 0 ? lexScale / lexNorm : 0;
-    for (let d = 0; d < semDims; d++) out[d] = (out[d] as number) * s;
-    for (let d = semDims; d < dimensions; d++) out[d] = (out[d] as number) * l;
+    const out = new Float32Array(dimensions);
+    const s = scaleOf(sem, semScale);
+    const l = scaleOf(lex, lexScale);
+    for (let d = 0; d < semDims; d++) out[d] = (sem[d] as number) * s;
+    for (let d = 0; d < lexDims; d++) out[semDims + d] = (lex[d] as number) * l;
     return normalise(out);
   };
   return { id: OFFLINE_EMBEDDER_ID, version, dimensions, embed: (texts) => texts.map(one) };
+}
+
+/** Per-row SIF weights (stop words overridden) and stemmed-word hashes, computed once per embedder. */
+function prepare(table: WordTable, params: OfflineParams): { weights: Float32Array; hashes: Uint32Array; oovWeight: number } {
+  const weights = new Float32Array(table.count);
+  for (let i = 0; i < table.count; i++) weights[i] = sifWeight(table.ranks[i] as number, params.sif);
+  if (params.stopWeight >= 0) {
+    for (const w of STOPWORDS) {
+      const row = table.rows.get(w);
+      if (row !== undefined) weights[row] = params.stopWeight;
+    }
+  }
+  const hashes = new Uint32Array(table.count);
+  for (const [word, row] of table.rows) hashes[row] = fnv(stem(word));
+  return { weights, hashes, oovWeight: sifWeight(VOCABULARY, params.sif) };
 }
 
 function sifWeight(rank: number, a: number): number {
@@ -82,63 +111,38 @@ function sifWeight(rank: number, a: number): number {
   return a / (a + p);
 }
 
-/** Adds the SIF-weighted word vectors into out[0..dims); returns the norm of that part. */
-function addWordVectors(out: Float32Array, table: WordTable, rows: number[], weights: Float32Array): number {
+function addVector(sem: Float64Array, table: WordTable, row: number, weight: number): void {
   const dims = table.dims;
-  for (const row of rows) {
-    if (row < 0) continue;
-    const w = (weights[row] as number) * (table.scales[row] as number);
-    const base = row * dims;
-    for (let d = 0; d < dims; d++) out[d] = (out[d] as number) + w * (table.vectors[base + d] as number);
-  }
-  let sum = 0;
-  for (let d = 0; d < dims; d++) sum += (out[d] as number) ** 2;
-  return Math.sqrt(sum);
+  const w = weight * (table.scales[row] as number);
+  const v = table.vectors;
+  const base = row * dims;
+  for (let d = 0; d < dims; d++) sem[d] = (sem[d] as number) + w * (v[base + d] as number);
 }
 
-/** Adds signed-hashed unigrams (stemmed), bigrams and character trigrams into out[offset..offset+dims). */
-function addLexical(
-  out: Float32Array, offset: number, dims: number, tokens: string[], rows: number[],
-  weights: Float32Array, oovWeight: number, params: OfflineParams,
-): number {
-  let prevHash = 0;
-  let prevWeight = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i] as string;
-    const row = rows[i] as number;
-    const weight = row >= 0 ? (weights[row] as number) : oovWeight;
-    const h = fnv(stem(token), 0x811c9dc5);
-    bump(out, offset, dims, h, weight);
-    if (params.trigramWeight > 0 && token.length > 3) addTrigrams(out, offset, dims, token, params.trigramWeight * weight);
-    if (weight < params.contentMin) continue;
-    if (prevWeight > 0 && params.bigramWeight > 0) {
-      bump(out, offset, dims, mix(prevHash, h), params.bigramWeight * Math.sqrt(weight * prevWeight));
-    }
-    prevHash = h;
-    prevWeight = weight;
-  }
+function scaleOf(part: Float64Array, share: number): number {
   let sum = 0;
-  for (let d = offset; d < offset + dims; d++) sum += (out[d] as number) ** 2;
-  return Math.sqrt(sum);
+  for (let d = 0; d < part.length; d++) sum += (part[d] as number) ** 2;
+  return sum > 0 ? share / Math.sqrt(sum) : 0;
 }
 
-function addTrigrams(out: Float32Array, offset: number, dims: number, token: string, weight: number): void {
+function addTrigrams(lex: Float64Array, token: string, weight: number): void {
   const padded = `<${token}>`;
   const each = weight / Math.sqrt(padded.length - 2);
   for (let i = 0; i + 3 <= padded.length; i++) {
     let h = 0x01000193;
     for (let j = i; j < i + 3; j++) h = Math.imul(h ^ padded.charCodeAt(j), 0x01000193);
-    bump(out, offset, dims, h, each);
+    bump(lex, h, each);
   }
 }
 
-function bump(out: Float32Array, offset: number, dims: number, hash: number, weight: number): void {
-  const slot = offset + ((hash >>> 1) % dims);
-  out[slot] = (out[slot] as number) + (hash & 1 ? weight : -weight);
+/** Signed feature hashing: the low bit picks the sign, so colliding features cancel on average. */
+function bump(lex: Float64Array, hash: number, weight: number): void {
+  const slot = (hash >>> 1) % lex.length;
+  lex[slot] = (lex[slot] as number) + (hash & 1 ? weight : -weight);
 }
 
-function fnv(s: string, seed: number): number {
-  let h = seed;
+function fnv(s: string): number {
+  let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h >>> 0;
 }

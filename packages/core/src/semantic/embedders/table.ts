@@ -1,6 +1,6 @@
 // Loads the offline embedder's word table (generated/offline-words.bin, derived at build time from GloVe vectors).
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmbedderError } from './errors.js';
@@ -27,15 +27,15 @@ interface Header { format: number; count: number; dims: number; wordBytes: numbe
 const loaded = new Map<string, WordTable>();
 
 function moduleDir(): string {
-  // CJS bundles have __dirname; ESM (sources and the ESM bundle) have import.meta.url.
-  return typeof __dirname === 'string' ? __dirname : path.dirname(fileURLToPath(import.meta.url));
+  // The CJS bundle gets import.meta.url from tsup's --shims.
+  return path.dirname(fileURLToPath(import.meta.url));
 }
 
-/** Where the table is looked for: next to the bundle (dist/ → ../generated) and next to the sources. */
+/** The package's generated/ folder: one level above the bundle (dist/), three above this source file. */
 export function defaultTablePath(): string {
   const here = moduleDir();
-  const candidates = [path.resolve(here, '../generated', TABLE_FILE), path.resolve(here, '../../../generated', TABLE_FILE)];
-  return candidates.find((p) => existsSync(p)) ?? (candidates[0] as string);
+  const fromSources = here.endsWith(path.join('src', 'semantic', 'embedders'));
+  return path.resolve(here, fromSources ? '../../..' : '..', 'generated', TABLE_FILE);
 }
 
 /** Reads and checks a table once per path; later calls share the same memory. */

@@ -75,7 +75,7 @@ function canonicalLiteral(kind: string, raw: string): string | undefined {
 /** Runs of capitalised words not at a sentence start, and all-caps acronyms anywhere, lowercased, in order. */
 export function findEntities(rest: string): Found[] {
   const found: Found[] = [];
-  const token = /[\p{L}][\p{L}\p{N}'’.-]*|[.!?:;\n]|\S/gu;
+  const token = /[\p{L}][\p{L}\p{N}'’-]*|[.!?:;\n]|\S/gu;
   let sentenceStart = true;
   let run: string[] = [];
   let runAt = 0;
@@ -84,7 +84,7 @@ export function findEntities(rest: string): Found[] {
     run = [];
   };
   for (const match of rest.matchAll(token)) {
-    const t = match[0].replace(/[.'’-]+$/, '');
+    const t = match[0].replace(/['’-]+$/, '');
     if (/^[.!?:;\n]$/.test(match[0])) {
       flush();
       sentenceStart = true;
