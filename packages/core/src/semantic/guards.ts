@@ -16,7 +16,7 @@ export interface SemanticGuardOptions {
  * (see `signatureKey`): the literals are low-entropy, so an unkeyed hash could be brute-forced.
  */
 export interface SemanticSignature {
-  /** Literals in order of appearance, `kind:value` joined by U+001F (empty when none or the guard is off). */
+  /** Literals by kind, in order of appearance within a kind, `kind:value` joined by U+001F (empty when none or the guard is off). */
   literals: string;
   negated: boolean;
   /** Entities lowercased, in order, joined by U+001F. */

@@ -12,8 +12,9 @@ const PATTERNS: Array<[string, RegExp]> = [
   ['n', /(?<![\p{L}\p{N}])\d+(?:[.,]\d+)*\p{L}*/gu],
 ];
 
+// "one" is left out: it is mostly a pronoun ("which one") or an article ("in one go").
 const NUMBER_WORDS: Record<string, number> = {
-  zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
+  zero: 0, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
   eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18,
   nineteen: 19, twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
   hundred: 100, thousand: 1000, million: 1e6, billion: 1e9, trillion: 1e12, dozen: 12, half: 0.5, twice: 2,
@@ -31,7 +32,7 @@ export interface Found {
   at: number;
 }
 
-/** Literals in order of appearance, each as `kind:value`; found spans are blanked so a URL's digits count once. */
+/** Literals grouped by kind, in order of appearance within a kind; found spans are blanked so a URL's digits count once. */
 export function findLiterals(text: string): { literals: Found[]; rest: string } {
   let rest = text;
   const found: Found[] = [];
@@ -47,7 +48,8 @@ export function findLiterals(text: string): { literals: Found[]; rest: string } 
     const n = NUMBER_WORDS[match[0].toLowerCase()];
     if (n !== undefined) found.push({ kind: 'n', value: String(n), at: match.index });
   }
-  found.sort((a, b) => a.at - b.at);
+  // Order counts within a kind (12 minus 8 is not 8 minus 12), not across kinds (`map` before or after JavaScript).
+  found.sort((a, b) => (a.kind === b.kind ? a.at - b.at : a.kind < b.kind ? -1 : 1));
   return { literals: found, rest };
 }
 
@@ -84,7 +86,7 @@ export function findEntities(rest: string): Found[] {
     run = [];
   };
   for (const match of rest.matchAll(token)) {
-    const t = match[0].replace(/['’-]+$/, '');
+    const t = match[0].replace(/['’](?:s)?$|-+$/u, '');
     if (/^[.!?:;\n]$/.test(match[0])) {
       flush();
       sentenceStart = true;
