@@ -8,6 +8,7 @@ import {
 } from '@vectorcache/core';
 import { pino } from 'pino';
 import { offlineModel, upstreamModel, type ChatBackend } from './model.js';
+import { semanticFromEnv } from './semantic.js';
 
 export interface ExampleConfig {
   port: number;
@@ -147,6 +148,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     },
     ...(env.VECTORCACHE_RETENTION ? { retention: env.VECTORCACHE_RETENTION } : {}),
     ...(secrets ? { secrets } : {}),
+    ...(await semanticFromEnv(env, (message) => new ConfigError(message))),
     // Security events as structured JSON lines on stderr (keys, secrets and PII never reach them).
     logger: pino({ level: env.LOG_LEVEL ?? 'info', base: { service: 'vectorcache-example' } }, pino.destination(2)),
     requireConsent: flag(env, 'VECTORCACHE_REQUIRE_CONSENT', false),

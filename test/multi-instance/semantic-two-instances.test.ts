@@ -1,0 +1,94 @@
+// Two guard instances sharing Redis (entries, erase fences) and pgvector (vectors): semantic hits and erase cross instances.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { offlineEmbedder, type GuardOptions } from '@vectorcache/core';
+import { PgVectorIndex } from '@vectorcache/pgvector';
+import { RedisCacheStore, RedisCounterStore } from '@vectorcache/redis';
+import { REDIS_URL, deletePrefix, probeRedis, requireOrNotice, uniquePrefix } from '../stores/redis-helpers.js';
+import { baseOptions, chat, makeKeys, startApp, type App, type Keys } from '../conformance/harness.js';
+import { startPglite, type PgliteServer } from '../semantic/pglite-server.js';
+import { until } from './processes.js';
+
+const available = await probeRedis();
+requireOrNotice(available, `Redis on ${REDIS_URL}`);
+
+const quiet = { info() {}, warn() {}, error() {} };
+const embedder = offlineEmbedder();
+
+describe.skipIf(!available)('two instances sharing Redis and pgvector', () => {
+  const prefix = `${uniquePrefix()}sem:`;
+  let pglite: PgliteServer;
+  let keys: Keys;
+  let a: App;
+  let b: App;
+  let redis: Redis;
+
+  /** One instance: its own guard, pools and clients; only Redis and PostgreSQL are shared. */
+  const instance = (adapter: 'express' | 'fastify'): Promise<App> => {
+    const index = new PgVectorIndex({ connectionString: pglite.url, dimensions: embedder.dimensions, table: 'vc_two', poolSize: 2, timeoutMs: 2_000 });
+    const options: Partial<GuardOptions> = {
+      cache: new RedisCacheStore({ url: REDIS_URL, prefix, logger: quiet }),
+      counters: new RedisCounterStore({ url: REDIS_URL, prefix, logger: quiet }),
+      semantic: { embedder, index, timeoutMs: 2_000 },
+    };
+    return startApp(adapter, baseOptions(keys, options));
+  };
+
+  beforeAll(async () => {
+    [pglite, keys] = await Promise.all([startPglite(), makeKeys()]);
+    redis = new Redis(REDIS_URL);
+    a = await instance('express');
+    b = await instance('fastify');
+    await Promise.all([a.guard.ready(), b.guard.ready()]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    await deletePrefix(redis, prefix);
+    redis.disconnect();
+    await pglite?.stop();
+  });
+
+  const post = (app: App, content: string, subject: string) =>
+    request(app.url).post('/v1/chat/completions')
+      .set({ 'content-type': 'application/json', authorization: `Bearer ${keys.full}`, 'x-vectorcache-subject': subject })
+      .send(JSON.stringify(chat(content)));
+
+  /** Rows of the shared vector table, read straight from PostgreSQL. */
+  const rows = async (): Promise<number> => {
+    const pool = new pg.Pool({ connectionString: pglite.url, max: 1 });
+    try {
+      return Number((await pool.query('SELECT count(*) AS n FROM vc_two')).rows[0].n);
+    } finally {
+      await pool.end();
+    }
+  };
+
+  it('an answer stored through A answers a rephrased question through B', async () => {
+    const t = `quorvane${Date.now().toString(36)}`;
+    const first = await post(a, `How do I reset my ${t} in the settings page?`, 'dana');
+    expect(first.headers['x-vectorcache-status']).toBe('miss');
+    let reply: request.Response | undefined;
+    await until('B answers semantically', 3_000, async () => {
+      reply = await post(b, `How can I reset my ${t} in settings page?`, 'dana');
+      return reply.headers['x-vectorcache-match'] === 'semantic';
+    }, 100);
+    expect(reply!.status).toBe(200);
+    expect(JSON.parse(reply!.text)).toEqual(JSON.parse(first.text));
+    expect(b.backend.calls).toBe(0);
+    expect(b.guard.stats('acme').semanticHits).toBe(1);
+  });
+
+  it('an erase through A leaves no semantic answer through B, and its vectors are gone from PostgreSQL', async () => {
+    const t = `plinthor${Date.now().toString(36)}`;
+    await post(a, `How do I export my ${t} from the settings page?`, 'erin');
+    await until('B can answer it', 3_000, async () => (await post(b, `How can I export my ${t} from settings page?`, 'erin')).headers['x-vectorcache-match'] === 'semantic', 100);
+    const before = await rows();
+    await a.guard.privacy.erase({ tenant: 'acme', subject: 'erin' });
+    expect(await rows()).toBe(before - 1);
+    const after = await post(b, `How could I export my ${t} from the settings page?`, 'erin');
+    expect(after.headers['x-vectorcache-status']).toBe('miss');
+  });
+});
