@@ -11,6 +11,7 @@ const PACKAGES = {
   '@vectorcache/koa': ['default', 'vectorcache'],
   '@vectorcache/fastify': ['default', 'vectorcache'],
   '@vectorcache/redis': ['RedisCacheStore', 'RedisKeyStore', 'RedisCounterStore'],
+  '@vectorcache/pgvector': ['PgVectorIndex'],
   '@vectorcache/cli': ['run'],
 } as const;
 
@@ -38,6 +39,12 @@ describe('import matrix (built dist)', () => {
       for (const e of exports) expect(keys).toContain(e);
     });
   }
+
+  it('the in-process vector index loads its optional HNSW (usearch) from both builds', () => {
+    const check = 'const i = new m.MemoryVectorIndex({ dimensions: 4 }); i.init().then(() => console.log(i.stats().hnsw))';
+    expect(node(['--input-type=module', '-e', `import * as m from '@vectorcache/core'; ${check}`]).trim()).toBe('true');
+    expect(node(['-e', `const m = require('@vectorcache/core'); ${check}`]).trim()).toBe('true');
+  });
 
   it('express default export is the middleware factory in CJS too', () => {
     const out = node(['-e', `const m = require('@vectorcache/express'); console.log(typeof m.default, m.default === m.vectorcache)`]);

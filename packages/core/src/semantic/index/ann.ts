@@ -1,4 +1,5 @@
 // Optional approximate search (HNSW) for large partitions, on usearch: an optional peer, loaded once; without it partitions stay exact.
+import { createRequire } from 'node:module';
 
 /** What a partition needs from an approximate index; ids are the partition's own vector ids. */
 export interface Ann {
@@ -33,15 +34,23 @@ type UsearchIndexClass = new (config: Record<string, unknown>) => UsearchIndex;
 // A variable specifier keeps bundlers and the type checker from requiring the optional peer.
 const USEARCH = 'usearch';
 
-let loading: Promise<UsearchIndexClass | undefined> | undefined;
+let loaded: { Index: UsearchIndexClass | undefined } | undefined;
 
-/** Loads usearch once per process; resolves undefined when it is not installed or its binary does not load here. */
+/**
+ * Loads usearch once per process; undefined when it is not installed or its binary does not load
+ * here. Through require, from both builds: a dynamic import() of usearch from CommonJS overflows the
+ * stack in its ESM entry (seen with usearch 2.26.2 on Node 20).
+ */
 export function loadUsearch(): Promise<UsearchIndexClass | undefined> {
-  loading ??= import(USEARCH).then(
-    (mod: { Index?: UsearchIndexClass; default?: { Index?: UsearchIndexClass } }) => mod.Index ?? mod.default?.Index,
-    () => undefined,
-  );
-  return loading;
+  if (!loaded) {
+    try {
+      const mod = createRequire(import.meta.url)(USEARCH) as { Index?: UsearchIndexClass };
+      loaded = { Index: mod.Index };
+    } catch {
+      loaded = { Index: undefined };
+    }
+  }
+  return Promise.resolve(loaded.Index);
 }
 
 /** An AnnFactory over usearch, inner-product metric (vectors are unit, so 1 − distance is the cosine). */
