@@ -1,7 +1,10 @@
 // Benchmark rows of the vector indexes (issue 15): in-process search at 1k and 100k, memory per vector, rotation cost, pgvector on PGlite.
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { MemoryVectorIndex, createVectorRotation, type IndexedVector, type VectorIndex } from '@vectorcache/core';
+import {
+  MemoryCacheStore, MemoryKeyStore, MemoryVectorIndex, createGuard, createKey, createVectorRotation, offlineEmbedder,
+  type Guard, type GuardRequest, type IndexedVector, type VectorIndex,
+} from '@vectorcache/core';
 import { PgVectorIndex } from '@vectorcache/pgvector';
 import { startPglite } from '../semantic/pglite-server.js';
 import { formatNs, measure, type BenchRow } from './inprocess.js';
@@ -139,11 +142,75 @@ async function pgRows(s: VectorBenchSettings): Promise<BenchRow[]> {
   }
 }
 
+const WORDS = ['river', 'garden', 'engine', 'window', 'market', 'winter', 'silver', 'paper', 'forest', 'camera', 'bridge', 'kitchen', 'planet', 'guitar', 'harbor', 'pencil', 'ladder', 'candle', 'mirror', 'rocket'];
+/** Words no stored prompt has: the timed requests are semantic misses, not near duplicates. */
+const OTHER = ['violin', 'desert', 'pepper', 'castle', 'glacier', 'button', 'tunnel', 'orchid', 'saddle', 'lantern', 'meadow', 'anchor', 'velvet', 'falcon', 'pillow', 'cobalt', 'quarry', 'walnut', 'beacon', 'thistle'];
+/** Distinct prompts without digits or names, so the false-hit guards put them all in one partition. */
+const prompt = (i: number, lead: string, w = WORDS): string =>
+  `${lead} the ${w[i % 20]} ${w[Math.floor(i / 20) % 20]} ${w[Math.floor(i / 400) % 20]} work for a ${w[(i * 7) % 20]}?`;
+
+/** A guard of the embedded defaults, with or without semantic matching; `stored` answers already cached in one partition. */
+async function missGuard(semantic: boolean, stored: number): Promise<{ guard: Guard; view: (prompt: string) => GuardRequest }> {
+  const keys = new MemoryKeyStore();
+  const { key } = await createKey(keys, { environment: 'dev', name: 'bench', tenant: 'bench', scopes: ['cache:read', 'cache:write'] });
+  const embedder = offlineEmbedder();
+  const guard = createGuard({
+    environment: 'dev', keys, cache: new MemoryCacheStore(), encryption: { secret: 'vector-bench-secret-vector-bench-secret-0123', iterations: 1000 },
+    lockout: false, silenceWarnings: ['VC_ENCRYPTION_LOW_ITERATIONS'],
+    ...(semantic ? { semantic: { embedder, index: new MemoryVectorIndex({ dimensions: embedder.dimensions }) } } : {}),
+  });
+  await guard.ready();
+  const view = (prompt: string): GuardRequest => ({
+    method: 'POST', url: '/v1/chat/completions', remoteAddress: '127.0.0.1', encrypted: false,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: { model: 'gpt-bench', messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: prompt }] },
+  });
+  for (let i = 0; i < stored; i++) {
+    const decision = await guard.handle(view(prompt(i, 'how does')));
+    if (decision.kind === 'pass' && decision.ticket) {
+      const answer = { choices: [{ index: 0, message: { role: 'assistant', content: `answer ${i}` }, finish_reason: 'stop' }] };
+      await guard.complete(decision.ticket, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(answer) }).done;
+    }
+  }
+  // Indexing runs after the store; let it land.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  return { guard, view };
+}
+
+/** What a semantic miss adds to an exact miss: the same guard path with and without semantic matching. */
+async function missRows(s: VectorBenchSettings): Promise<BenchRow[]> {
+  const stored = s.sizes[0]!;
+  const [off, on] = await Promise.all([missGuard(false, stored), missGuard(true, stored)]);
+  let n = 0;
+  const timed = async (g: { guard: Guard; view: (prompt: string) => GuardRequest }): Promise<number> => {
+    const runs = Math.max(50, s.pgQueries * 2);
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < runs; i++) {
+      const decision = await g.guard.handle(g.view(prompt(++n, 'why would', OTHER)));
+      if (decision.kind !== 'pass' || decision.cacheStatus !== 'miss') throw new Error(`expected a miss, got ${decision.kind}`);
+    }
+    return Number(process.hrtime.bigint() - started) / runs;
+  };
+  const samples: Array<[number, number]> = [];
+  for (let r = 0; r < s.rounds; r++) samples.push([await timed(off), await timed(on)]);
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const offNs = median(samples.map((x) => x[0]));
+  const onNs = median(samples.map((x) => x[1]));
+  await Promise.all([off.guard.close(), on.guard.close()]);
+  return [{
+    id: 'semantic.miss.added', section: 'Vector index',
+    label: `semantic miss on top of an exact miss (guard.handle, offline embedder, ${stored.toLocaleString('en-US')} vectors in the partition)`,
+    ns: Math.max(0, onNs - offNs), vs: `exact miss ${formatNs(offNs)}, with semantic ${formatNs(onNs)}`,
+  }];
+}
+
 export async function runVectorBench(s: VectorBenchSettings, log: (line: string) => void = () => {}): Promise<BenchRow[]> {
   log('vector index: in-process search and memory');
   const rows = await memoryRows(s);
   log('vector index: rotation');
   rows.push(...rotationRows(s));
+  log('vector index: semantic miss overhead');
+  rows.push(...(await missRows(s)));
   log('vector index: pgvector on PGlite');
   rows.push(...(await pgRows(s)));
   return rows;

@@ -72,39 +72,59 @@ function makeRounds(key: Buffer, d: number): Round[] {
   return rounds;
 }
 
-/** In-place orthonormal Walsh–Hadamard on each power-of-two block of d's binary decomposition (100 = 64 + 32 + 4). */
-function blockHadamard(x: Float64Array): void {
+/** The power-of-two blocks of d's binary decomposition (100 = 64 + 32 + 4), as [offset, size] pairs. */
+function blocksOf(d: number): number[] {
+  const out: number[] = [];
   let offset = 0;
   for (let size = 1 << 30; size >= 1; size >>>= 1) {
-    if ((x.length - offset) < size) continue;
+    if (d - offset < size) continue;
+    out.push(offset, size);
+    offset += size;
+  }
+  return out;
+}
+
+/** In-place orthonormal Walsh–Hadamard on each block. */
+function blockHadamard(x: Float64Array, blocks: number[]): void {
+  for (let b = 0; b < blocks.length; b += 2) {
+    const offset = blocks[b]!;
+    const size = blocks[b + 1]!;
+    const end = offset + size;
     for (let h = 1; h < size; h <<= 1) {
-      for (let i = offset; i < offset + size; i += h << 1) {
+      for (let i = offset; i < end; i += h << 1) {
         for (let j = i; j < i + h; j++) {
           const a = x[j]!;
-          const b = x[j + h]!;
-          x[j] = a + b;
-          x[j + h] = a - b;
+          const c = x[j + h]!;
+          x[j] = a + c;
+          x[j + h] = a - c;
         }
       }
     }
     const scale = 1 / Math.sqrt(size);
-    for (let i = offset; i < offset + size; i++) x[i]! *= scale;
-    offset += size;
+    for (let i = offset; i < end; i++) x[i]! *= scale;
   }
 }
 
 function transform(rounds: Round[]): (vector: Float32Array) => Float32Array {
   const d = rounds[0]!.perm.length;
+  const blocks = blocksOf(d);
+  // Scratch buffers reused by every call: the transform is synchronous, so calls never overlap.
+  const a = new Float64Array(d);
+  const b = new Float64Array(d);
   return (vector) => {
     if (vector.length !== d) throw new TypeError(`vectorcache: rotation built for ${d} dimensions got a vector of ${vector.length}`);
-    let x = Float64Array.from(vector);
-    let y = new Float64Array(d);
-    for (const { perm, signs } of rounds) {
+    a.set(vector);
+    let x = a;
+    let y = b;
+    for (let r = 0; r < rounds.length; r++) {
+      const { perm, signs } = rounds[r]!;
       for (let i = 0; i < d; i++) y[i] = x[perm[i]!]! * signs[i]!;
-      blockHadamard(y);
-      [x, y] = [y, x];
+      blockHadamard(y, blocks);
+      const t = x;
+      x = y;
+      y = t;
     }
-    return Float32Array.from(x);
+    return new Float32Array(x);
   };
 }
 
