@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { offlineEmbedder, type GuardOptions } from '@vectorcache/core';
+import { createKey, offlineEmbedder, type GuardOptions } from '@vectorcache/core';
 import { PgVectorIndex } from '@vectorcache/pgvector';
-import { RedisCacheStore, RedisCounterStore } from '@vectorcache/redis';
-import { REDIS_URL, deletePrefix, probeRedis, requireOrNotice, uniquePrefix } from '../stores/redis-helpers.js';
+import { RedisCacheStore, RedisCounterStore, RedisKeyStore } from '@vectorcache/redis';
+import { REDIS_URL, RUN_ID, deletePrefix, probeRedis, requireOrNotice, uniquePrefix } from '../stores/redis-helpers.js';
 import { baseOptions, chat, makeKeys, startApp, type App, type Keys } from '../conformance/harness.js';
 import { startPglite, type PgliteServer } from '../semantic/pglite-server.js';
-import { until } from './processes.js';
+import { call, chat as offlineChat, startExample, stopAll, until, type ExampleProcess } from './processes.js';
 
 const available = await probeRedis();
 requireOrNotice(available, `Redis on ${REDIS_URL}`);
@@ -90,5 +90,62 @@ describe.skipIf(!available)('two instances sharing Redis and pgvector', () => {
     expect(await rows()).toBe(before - 1);
     const after = await post(b, `How could I export my ${t} from the settings page?`, 'erin');
     expect(after.headers['x-vectorcache-status']).toBe('miss');
+  });
+});
+
+describe.skipIf(!available)('two example servers with VECTORCACHE_SEMANTIC=on, one Redis and one pgvector', () => {
+  const prefix = `${uniquePrefix()}semx:`;
+  const tenant = `semx-${RUN_ID}`;
+  let pglite: PgliteServer;
+  let a: ExampleProcess;
+  let b: ExampleProcess;
+  let keys: RedisKeyStore;
+  let redis: Redis;
+  let key: string;
+
+  beforeAll(async () => {
+    // Two servers with a pool of 4 each.
+    pglite = await startPglite(8);
+    redis = new Redis(REDIS_URL);
+    keys = new RedisKeyStore({ url: REDIS_URL, prefix, logger: quiet });
+    const env = {
+      VECTORCACHE_KEY_STORE: `${REDIS_URL}/0`,
+      VECTORCACHE_CACHE: `${REDIS_URL}/0`,
+      VECTORCACHE_REDIS_PREFIX: prefix,
+      VECTORCACHE_ENCRYPTION_SECRET: 'semantic-example-test-secret-0123456789abcdef',
+      VECTORCACHE_SEMANTIC: 'on',
+      VECTORCACHE_SEMANTIC_THRESHOLD: '0.9',
+      VECTORCACHE_VECTOR_STORE: pglite.url,
+    };
+    [a, b] = await Promise.all([startExample('express-chat', env), startExample('koa-chat', env), keys.init()]);
+    key = (await createKey(keys, { environment: 'dev', name: 'semantic', tenant, scopes: ['cache:read', 'cache:write'] })).key;
+  }, 60_000);
+
+  afterAll(async () => {
+    await stopAll();
+    await keys?.shutdown();
+    await deletePrefix(redis, prefix);
+    redis.disconnect();
+    await pglite?.stop();
+  });
+
+  it('a question answered through A answers its rephrasing through B', async () => {
+    const t = `velmorith${Date.now().toString(36)}`;
+    const first = await call(a.url, '/v1/chat/completions', { key, body: offlineChat(`How do I reset my ${t} in the settings page?`), subject: 'sam' });
+    expect(first.status).toBe(200);
+    expect(first.cache).toBe('miss');
+    // A indexes its answer just after replying: wait for the row, then ask B once.
+    const pool = new pg.Pool({ connectionString: pglite.url, max: 1 });
+    try {
+      await until('A\'s vector in PostgreSQL', 5_000, async () => {
+        const { rows } = await pool.query('SELECT count(*) AS n FROM vectorcache_vectors').catch(() => ({ rows: [{ n: 0 }] }));
+        return Number(rows[0].n) >= 1;
+      }, 100);
+    } finally {
+      await pool.end();
+    }
+    const reply = await call(b.url, '/v1/chat/completions', { key, body: offlineChat(`How can I reset my ${t} in settings page?`), subject: 'sam' });
+    expect(reply.cache).toBe('hit');
+    expect(reply.body).toEqual(first.body);
   });
 });

@@ -61,9 +61,10 @@ function stallableProxy(target: { host: string; port: number }): Promise<{ port:
   });
 }
 
-export async function startPglite(): Promise<PgliteServer> {
+/** `maxConnections`: pglite-socket multiplexes them over PGlite's one session (4, as checked with pg's pool). */
+export async function startPglite(maxConnections = 4): Promise<PgliteServer> {
   const db = await PGlite.create({ extensions: { vector } });
-  const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 4 });
+  const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections });
   await server.start();
   const [host, port] = server.getServerConn().split(':');
   const proxy = await stallableProxy({ host: host!, port: Number(port) });

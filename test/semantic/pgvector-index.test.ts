@@ -62,6 +62,22 @@ describe('PgVectorIndex schema', () => {
     await other.shutdown();
   });
 
+  it('finds the one vector of a small partition among thousands of another (the filter never starves the HNSW scan)', async () => {
+    const index = make('vc_recall');
+    try {
+      await index.init();
+      expect(index.schema?.iterativeScan).toBe(true);
+      const expiresAt = Date.now() + 60_000;
+      // 1,500 vectors close to the query in a big partition, then one farther away in a small one.
+      for (let i = 0; i < 1500; i++) await index.upsert({ partition: 'big', key: `b${i}`, tenantTag: 't', vector: at(0.99 - (i % 50) / 1000, 1 + (i % 15)), expiresAt });
+      await index.upsert({ partition: 'small', key: 'only', tenantTag: 't', vector: at(0.9, 3), expiresAt });
+      const found = await index.search({ partition: 'small', vector: BASE, k: 3, minSimilarity: 0.5, now: Date.now() });
+      expect(found).toEqual([{ key: 'only', similarity: expect.closeTo(0.9, 3) }]);
+    } finally {
+      await index.shutdown();
+    }
+  }, 60_000);
+
   it('works on a pool the application owns, and leaves it open', async () => {
     const pool = new pg.Pool({ connectionString: server.url, max: 2 });
     const index = new PgVectorIndex({ pool, dimensions: DIMS, table: 'vc_owned' });
