@@ -5,8 +5,8 @@ import { createRequire } from 'node:module';
 export interface Ann {
   add(ids: readonly number[], vectors: Float32Array): void;
   remove(id: number): void;
-  /** Up to `count` nearest ids with their inner products, best first. */
-  search(query: Float32Array, count: number): { ids: number[]; similarities: number[] };
+  /** Up to `count` nearest ids, best first (by the graph's possibly quantised distances). */
+  search(query: Float32Array, count: number): { ids: number[] };
 }
 
 export interface AnnSettings {
@@ -16,13 +16,14 @@ export interface AnnSettings {
   expansionAdd: number;
   /** Candidate list size while searching (ef): recall against latency. */
   expansionSearch: number;
+  /** Scalar type of the graph's own copy of the vectors; the partition re-scores candidates exactly. */
+  quantization: 'f32' | 'f16' | 'i8';
 }
 
 export type AnnFactory = (dimensions: number) => Ann;
 
 interface UsearchMatches {
   keys: BigUint64Array;
-  distances: Float32Array;
 }
 interface UsearchIndex {
   add(keys: BigUint64Array, vectors: Float32Array, threads?: number): void;
@@ -53,13 +54,13 @@ export function loadUsearch(): Promise<UsearchIndexClass | undefined> {
   return Promise.resolve(loaded.Index);
 }
 
-/** An AnnFactory over usearch, inner-product metric (vectors are unit, so 1 − distance is the cosine). */
+/** An AnnFactory over usearch, inner-product metric (vectors are unit). */
 export function usearchFactory(Index: UsearchIndexClass, settings: AnnSettings): AnnFactory {
   return (dimensions) => {
     const index = new Index({
       dimensions,
       metric: 'ip',
-      quantization: 'f32',
+      quantization: settings.quantization,
       connectivity: settings.connectivity,
       expansion_add: settings.expansionAdd,
       expansion_search: settings.expansionSearch,
@@ -78,15 +79,9 @@ export function usearchFactory(Index: UsearchIndexClass, settings: AnnSettings):
       search(query, count) {
         const found = index.search(query, count, 1);
         const ids: number[] = [];
-        const similarities: number[] = [];
-        for (let i = 0; i < found.keys.length; i++) {
-          const distance = found.distances[i]!;
-          // usearch pads missing results; its padding key is the all-ones u64.
-          if (found.keys[i] === 0xffffffffffffffffn || !Number.isFinite(distance)) continue;
-          ids.push(Number(found.keys[i]!));
-          similarities.push(1 - distance);
-        }
-        return { ids, similarities };
+        // usearch pads missing results with the all-ones u64 key.
+        for (const key of found.keys) if (key !== 0xffffffffffffffffn) ids.push(Number(key));
+        return { ids };
       },
     };
   };

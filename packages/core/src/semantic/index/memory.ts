@@ -2,7 +2,7 @@
 import { optionError } from '../../errors.js';
 import { positiveInteger, rejectUnknown } from '../../stores/validate.js';
 import type { IndexedVector, VectorIndex, VectorMatch, VectorQuery } from '../types.js';
-import { loadUsearch, usearchFactory, type AnnFactory } from './ann.js';
+import { loadUsearch, usearchFactory, type AnnFactory, type AnnSettings } from './ann.js';
 import { checkItem, checkQuery } from './errors.js';
 import { Partition, type SlotInfo } from './partition.js';
 
@@ -28,6 +28,12 @@ export interface MemoryVectorIndexOptions {
   expansionAdd?: number;
   /** HNSW candidate list while searching (ef). Defaults to 32. */
   expansionSearch?: number;
+  /**
+   * Scalar type of the HNSW graph's copy of the vectors: `i8` is the smallest and fastest; every
+   * candidate is re-scored exactly from the float32 buffer, so thresholds see the exact cosine.
+   * Defaults to `i8`.
+   */
+  quantization?: 'f32' | 'f16' | 'i8';
 }
 
 export interface MemoryVectorIndexStats {
@@ -53,14 +59,20 @@ interface TenantQueue {
   head: number;
 }
 
-const KNOWN = ['dimensions', 'maxVectors', 'exactLimit', 'hnsw', 'connectivity', 'expansionAdd', 'expansionSearch'];
+const KNOWN = ['dimensions', 'maxVectors', 'exactLimit', 'hnsw', 'connectivity', 'expansionAdd', 'expansionSearch', 'quantization'];
+
+function quantizationOf(value: unknown): AnnSettings['quantization'] {
+  if (value === undefined) return 'i8';
+  if (value === 'f32' || value === 'f16' || value === 'i8') return value;
+  throw optionError('quantization', `must be 'i8', 'f16' or 'f32' (got ${JSON.stringify(value)})`);
+}
 
 export class MemoryVectorIndex implements VectorIndex {
   readonly dimensions: number;
   readonly #max: number;
   readonly #exactLimit: number;
   readonly #hnsw: 'auto' | 'off';
-  readonly #settings: { connectivity: number; expansionAdd: number; expansionSearch: number };
+  readonly #settings: AnnSettings;
   #factory: AnnFactory | undefined;
   readonly #partitions = new Map<string, Partition>();
   readonly #partitionsOfKey = new Map<string, Set<Partition>>();
@@ -86,6 +98,7 @@ export class MemoryVectorIndex implements VectorIndex {
       connectivity: positiveInteger('connectivity', options.connectivity, 16)!,
       expansionAdd: positiveInteger('expansionAdd', options.expansionAdd, 64)!,
       expansionSearch: positiveInteger('expansionSearch', options.expansionSearch, 32)!,
+      quantization: quantizationOf(options.quantization),
     };
   }
 

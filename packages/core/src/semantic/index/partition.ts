@@ -160,18 +160,27 @@ export class Partition {
   }
 
   #searchAnn(query: Float32Array, k: number, minSimilarity: number, now: number): VectorMatch[] {
-    // Ask for more than k: expired vectors still sit in the graph until the next sweep.
+    // Ask for more than k: expired vectors still sit in the graph until the next sweep, and the
+    // graph's (quantised) order is only a shortlist.
     const found = this.#ann!.search(query, Math.min(this.#size, k + 16));
     const out: VectorMatch[] = [];
-    for (let i = 0; i < found.ids.length && out.length < k; i++) {
-      const similarity = found.similarities[i]!;
-      if (similarity < minSimilarity) break;
-      const slot = this.#slotOfId!.get(found.ids[i]!);
+    for (const id of found.ids) {
+      const slot = this.#slotOfId!.get(id);
       if (slot === undefined) continue;
       const info = this.#slots[slot]!;
       if (info.expiresAt <= now) continue;
-      out.push({ key: info.key, similarity: Math.min(1, similarity) });
+      // Re-scored from the dense float32 buffer: the threshold is judged on the exact cosine.
+      const similarity = this.#dot(query, slot);
+      if (similarity >= minSimilarity) out.push({ key: info.key, similarity: Math.min(1, similarity) });
     }
-    return out;
+    return out.sort((a, b) => b.similarity - a.similarity).slice(0, k);
+  }
+
+  #dot(query: Float32Array, slot: number): number {
+    const data = this.#vectors;
+    const o = slot * this.#d;
+    let sum = 0;
+    for (let i = 0; i < this.#d; i++) sum += query[i]! * data[o + i]!;
+    return sum;
   }
 }
