@@ -34,13 +34,16 @@ function cosine(a: string, b: string): number {
   return x!.reduce((sum, v, i) => sum + v * y![i]!, 0);
 }
 
-/** Lets the background indexing of a stored answer finish. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
-
+/** A miss whose answer is then indexed: waits until the vector is in the index (indexing runs after the reply). */
 async function stored(ctx: Ctx, body: unknown, headers: Record<string, string> = {}): Promise<void> {
+  const before = ctx.index.stats().vectors;
   const first = await post(ctx, body, headers);
   expect(first.headers['x-vectorcache-status']).toBe('miss');
-  await settle();
+  const started = Date.now();
+  while (ctx.index.stats().vectors <= before) {
+    if (Date.now() - started > 5_000) throw new Error('the answer was not indexed within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 const cases: Array<{ name: string; run(ctx: Ctx): Promise<void> }> = [
@@ -66,9 +69,8 @@ const cases: Array<{ name: string; run(ctx: Ctx): Promise<void> }> = [
     async run(ctx) {
       const t = topic();
       await stored(ctx, chat(ask(t)));
-      const refused = await post(ctx, chat(rephrase(t)), { 'x-vectorcache-semantic': 'off' });
-      expect(refused.headers['x-vectorcache-status']).toBe('miss');
-      await settle();
+      // A miss although a neighbour exists, and its own answer is indexed (stored() waits for the vector).
+      await stored(ctx, chat(rephrase(t)), { 'x-vectorcache-semantic': 'off' });
       const later = await post(ctx, chat(`${rephrase(t)}`, { temperature: 0 }), {});
       expect(later.headers['x-vectorcache-status']).toBe('miss'); // other parameters: another partition
       const again = await post(ctx, chat(`Reset my ${t} in the settings page, how do I?`), {});
@@ -128,7 +130,8 @@ const cases: Array<{ name: string; run(ctx: Ctx): Promise<void> }> = [
       await post(ctx, chat(`Please email ${t} at jane.doe@example.com about the invoice`));
       await post(ctx, chat('hi there'));
       await post(ctx, { model: 'gpt-test', messages: [{ role: 'user', content: ask(t) }, { role: 'tool', content: ask(t), tool_call_id: 'x' }] });
-      await settle();
+      // Background indexing runs in order: once this one landed, the requests above had their chance.
+      await stored(ctx, chat(ask(t)));
       expect(ctx.seen.some((text) => text.includes('jane.doe@example.com'))).toBe(false);
       expect(ctx.seen).not.toContain('hi there');
       const skipped = ctx.app.guard.stats('acme').semanticSkipped;

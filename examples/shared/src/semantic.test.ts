@@ -15,11 +15,11 @@ describe('semanticFromEnv', () => {
 
   it('builds the offline embedder with an in-process index, or pgvector from a postgres:// URL', async () => {
     const memory = (await semanticFromEnv({ VECTORCACHE_SEMANTIC: 'on', VECTORCACHE_SEMANTIC_THRESHOLD: '0.9' }, fail)).semantic;
-    expect(memory && memory.index).toBeInstanceOf(MemoryVectorIndex);
-    expect(memory && memory.threshold).toBe(0.9);
+    expect(memory?.index).toBeInstanceOf(MemoryVectorIndex);
+    expect(memory?.threshold).toBe(0.9);
     const pg = (await semanticFromEnv({ VECTORCACHE_SEMANTIC: 'on', VECTORCACHE_VECTOR_STORE: 'postgres://u@127.0.0.1:1/db' }, fail)).semantic;
-    expect(pg && pg.index).toBeInstanceOf(PgVectorIndex);
-    expect(pg && pg.threshold).toBeUndefined();
+    expect(pg?.index).toBeInstanceOf(PgVectorIndex);
+    expect(pg?.threshold).toBeUndefined();
   });
 
   it('names the variable and the fix', async () => {

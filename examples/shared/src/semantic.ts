@@ -1,11 +1,11 @@
 // Semantic matching of the example servers from the environment: VECTORCACHE_SEMANTIC, _SEMANTIC_THRESHOLD, _VECTOR_STORE.
-import { MemoryVectorIndex, offlineEmbedder, type GuardOptions, type VectorIndex } from '@vectorcache/core';
+import { MemoryVectorIndex, offlineEmbedder, type SemanticOptions, type VectorIndex } from '@vectorcache/core';
 
 /**
  * Off unless VECTORCACHE_SEMANTIC=on. The offline embedder (no network); the index in this process
  * (`memory`, the default) or a PostgreSQL with pgvector (`postgres://…`, shared by every instance).
  */
-export async function semanticFromEnv(env: NodeJS.ProcessEnv, fail: (message: string) => Error): Promise<{ semantic?: GuardOptions['semantic'] }> {
+export async function semanticFromEnv(env: NodeJS.ProcessEnv, fail: (message: string) => Error): Promise<{ semantic?: SemanticOptions }> {
   const on = env.VECTORCACHE_SEMANTIC ?? 'off';
   if (/^(0|false|no|off)$/i.test(on) || on === '') return {};
   if (!/^(1|true|yes|on)$/i.test(on)) throw fail(`VECTORCACHE_SEMANTIC must be on or off (got ${JSON.stringify(on)}).`);

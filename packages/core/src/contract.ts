@@ -3,6 +3,7 @@ import type { BodyError } from './body.js';
 import type { GuardEvent, Principal, Problem, RequestView } from './types.js';
 import type { TenantStats } from './stats.js';
 import type { TenantSecrets } from './secrets/index.js';
+import type { Finding } from './doctor/finding.js';
 
 /** The view plus what an adapter learnt while reading the body. */
 export interface GuardRequest extends RequestView {
@@ -47,6 +48,8 @@ export interface PassDecision extends DecisionBase {
   body: unknown;
   bodyReplaced: boolean;
   ticket?: CacheTicket;
+  /** An operational route (`operationalPaths`): authenticated, never cached, not counted as guarded traffic. */
+  operational?: boolean;
 }
 
 export type Decision = DenyDecision | RespondDecision | PassDecision;
@@ -145,6 +148,8 @@ export interface Guard {
   setIpAllowlist(cidrs: readonly string[] | null): void;
   stats(tenant: string): TenantStats;
   readonly privacy: PrivacyRights;
+  /** Checks this guard's own options (environment, proxies, HTTPS, encryption, allowlist, stores) as `vectorcache doctor` does. */
+  doctor(): Finding[];
   /** Sees every decision's outcome and how long the gate took (for metrics); returns an unsubscribe function. */
   observe(observer: (observation: DecisionObservation) => void): () => void;
   /** Subscribe to events (in addition to the `onEvent` option); returns an unsubscribe function. */

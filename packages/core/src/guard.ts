@@ -30,10 +30,12 @@ import { ExactLookup } from './cache/exact.js';
 import { HitServer } from './cache/hit.js';
 import { Completer } from './cache/complete.js';
 import { CacheRouter } from './cache/router.js';
-import { EraseFences } from './privacy/fences.js';
+import { EraseFences, privacyStateTenant } from './privacy/fences.js';
+import { PartitionedCounterStore } from './stores/partitioned-counter-store.js';
 import { DoNotCacheMarkers } from './privacy/no-cache.js';
 import { createPrivacyRights } from './privacy/rights.js';
 import { SemanticLookup } from './semantic/lookup.js';
+import { diagnoseOptions, type Finding } from './doctor/index.js';
 
 /** Marks guards across module copies: a guard made by the CJS build is still a guard to the ESM adapters. */
 const GUARD_BRAND = Symbol.for('vectorcache.guard');
@@ -53,6 +55,8 @@ class GuardImpl implements Guard {
   readonly secrets: TenantSecrets;
   readonly privacy: PrivacyRights;
   readonly #o: NormalizedOptions;
+  /** The options as given, for doctor(): findings speak of what the user wrote. */
+  readonly #input: GuardOptions;
   readonly #hub: EventHub;
   readonly #stats = new StatsBook();
   readonly #observers = new Observers();
@@ -70,6 +74,7 @@ class GuardImpl implements Guard {
   constructor(options: GuardOptions) {
     const o = normalizeOptions(options);
     this.#o = o;
+    this.#input = options;
     this.environment = o.environment;
     this.maxBodyBytes = o.maxBodyBytes;
     this.bodyTimeoutMs = o.bodyTimeoutMs;
@@ -87,8 +92,13 @@ class GuardImpl implements Guard {
     const fingerprintMisses = this.#attachDetector(lockout);
     const encryption = this.#checkEncryption(o);
     const store = o.cache === undefined ? new MemoryCacheStore() : o.cache;
-    const fences = new EraseFences(counters, hub);
-    const markers = new DoNotCacheMarkers(counters, hub);
+    // Markers and fences must hold: by default they live apart from lockout counters, bounded per tenant.
+    const state = o.privacyState ?? o.counters ?? new PartitionedCounterStore({ partitionOf: privacyStateTenant });
+    if (!o.privacyState && o.counters instanceof MemoryCounterStore) {
+      hub.warn('VC_EVICTABLE_PRIVACY_STATE', '`counters` is a bounded MemoryCounterStore and also holds "do not cache" markers and erase fences, which a flood of other keys can evict. Pass `privacyState` (a store that does not evict, shared by instances), or leave `counters` unset.');
+    }
+    const fences = new EraseFences(state, hub);
+    const markers = new DoNotCacheMarkers(state, hub);
     const writes = new WriteTracker(o.cacheTimeoutMs * 10);
     if (o.semantic && !store) throw optionError('semantic', 'needs a cache: remove `cache: false`, or turn semantic matching off.');
     this.#cache = store ? this.#buildCache(store, { fences, writes, scanner }) : undefined;
@@ -208,6 +218,10 @@ class GuardImpl implements Guard {
 
   stats(tenant: string): TenantStats {
     return this.#stats.get(tenant);
+  }
+
+  doctor(): Finding[] {
+    return diagnoseOptions(this.#input, { source: 'guard' });
   }
 
   observe(observer: (observation: DecisionObservation) => void): () => void {

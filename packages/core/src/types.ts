@@ -19,6 +19,11 @@ export interface RequestView {
   requestId?: string;
   /** The framework's own request object, handed to `subject(req)` / `consent(req)` callbacks. */
   raw?: unknown;
+  /**
+   * Header lines received and the server's cap on them: a request at the cap may have lost the
+   * proxy's own X-Forwarded-For line, so the trust walk fails closed. Adapters fill it in.
+   */
+  headerCount?: { received: number; cap: number };
 }
 
 /** Anything that may or may not be a promise: stores may answer synchronously. */
@@ -162,6 +167,8 @@ export type DenyCode =
   | 'insufficient_scope'
   | 'too_many_failures'
   | 'pii_detected'
+  | 'pii_unscannable'
+  | 'internal_error'
   | 'invalid_body'
   | 'body_too_large'
   | 'key_store_unavailable'

@@ -2,7 +2,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
-  bodyLeftUnread, createGuard, decisionBody, headViewFromNode, isGuard, readJsonStream, stateOf,
+  bodyLeftUnread, createGuard, decisionBody, headViewFromNode, internalErrorDecision, isGuard, readJsonStream, stateOf,
   type Admission, type BodyError, type CacheTicket, type Decision, type Guard, type GuardOptions, type PassDecision, type VectorcacheState,
 } from '@vectorcache/core';
 
@@ -66,7 +66,12 @@ async function plugin(app: FastifyInstance, options: VectorcachePluginOptions): 
   app.addHook('onRequest', async (request: Tracked, reply: FastifyReply) => {
     if (request[RAN]) return undefined;
     request[RAN] = true;
-    const admitted = await guard.admit(headViewFromNode(request.raw, request.url, request));
+    let admitted;
+    try {
+      admitted = await guard.admit(headViewFromNode(request.raw, request.url, request));
+    } catch {
+      return reject(reply, request, internalErrorDecision(request.raw));
+    }
     if (admitted.kind !== 'admitted') return reject(reply, request, admitted);
     request[ADMISSION] = admitted;
     return undefined;
@@ -77,7 +82,12 @@ async function plugin(app: FastifyInstance, options: VectorcachePluginOptions): 
     if (!admission) return undefined;
     request[ADMISSION] = undefined;
     const fault = isFault(request.body) ? request.body[BODY_ERROR] : undefined;
-    const decision = await guard.decide(admission, fault ? undefined : request.body, fault);
+    let decision;
+    try {
+      decision = await guard.decide(admission, fault ? undefined : request.body, fault);
+    } catch {
+      decision = internalErrorDecision(request.raw); // refused, never a stack trace
+    }
     if (decision.kind !== 'pass') return reject(reply, request, decision);
     reply.headers(decision.headers);
     request.vectorcache = stateOf(decision);

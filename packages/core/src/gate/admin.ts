@@ -63,7 +63,7 @@ export class AdminRoutes {
     }
     const respond = (value: unknown, extra?: Record<string, string>): RespondDecision => ({
       kind: 'respond', status: 200, body: JSON.stringify(value), source: 'admin',
-      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...replies.tlsHeaders(ctx.tls), ...extraHeaders, ...extra },
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...replies.baseHeaders(ctx, extraHeaders), ...extra },
       requestId: ctx.requestId, clientAddress: ctx.clientAddress, principal,
     });
     const tenant = principal.tenant;

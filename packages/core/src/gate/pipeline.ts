@@ -27,9 +27,15 @@ export interface GateParts {
 }
 
 export interface PolicyOptions extends SubjectOptions {
+  operationalPaths: ReadonlySet<string>;
   requireConsent: boolean;
   ttlMs: number;
   ignoreFields: ReadonlySet<string>;
+}
+
+/** An authenticated operational route (e.g. /metrics): straight to its handler, outside the cache and the stats. */
+function operational(base: Pick<PassDecision, 'headers' | 'requestId' | 'clientAddress' | 'principal'>, body: unknown): PassDecision {
+  return { kind: 'pass', route: 'direct', cacheStatus: 'bypass', reasons: [], body, bodyReplaced: false, operational: true, ...base };
 }
 
 /** A request admitted on its headers; only the pipeline that made it reads its fields. */
@@ -63,8 +69,9 @@ export class Pipeline {
     const { view, ctx, auth: { record, principal } } = admitted;
     const readError = p.body.checkRead(bodyError, view.headers, ctx);
     if (readError) return readError;
+    const base = { headers: p.replies.baseHeaders(ctx, admitted.auth.headers), requestId: ctx.requestId, clientAddress: ctx.clientAddress, principal };
+    if (this.o.operationalPaths.has(view.url.split('?', 1)[0]!)) return operational(base, body);
     p.stats.request(record.tenant);
-    const base = { headers: { ...p.replies.tlsHeaders(ctx.tls), ...admitted.auth.headers }, requestId: ctx.requestId, clientAddress: ctx.clientAddress, principal };
     const method = view.method.toUpperCase();
     const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
     const shapeError = isObject ? p.body.checkShape(body as Record<string, unknown>, view, ctx) : undefined;
