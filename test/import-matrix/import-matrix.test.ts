@@ -16,13 +16,15 @@ const EXPORTS: Record<string, string[]> = {
   koa: ['default', 'vectorcache'],
   fastify: ['default', 'vectorcache'],
   redis: ['RedisCacheStore', 'RedisKeyStore', 'RedisCounterStore'],
+  pgvector: ['PgVectorIndex'],
   cli: ['run'],
 };
 /** One app per framework, as users build them: its packages and the third-party packages it installs (the required peers, and the framework's types). */
 const APPS: Record<string, { packages: string[]; deps: string[] }> = {
-  express: { packages: ['core', 'express', 'redis', 'cli'], deps: ['express', '@types/express', 'ioredis'] },
+  express: { packages: ['core', 'express', 'redis', 'pgvector', 'cli'], deps: ['express', '@types/express', 'ioredis', 'pg'] },
   koa: { packages: ['core', 'koa'], deps: ['koa', '@types/koa'] },
-  fastify: { packages: ['core', 'fastify'], deps: ['fastify'] },
+  // usearch: the in-process vector index's optional HNSW peer, to check both builds load it.
+  fastify: { packages: ['core', 'fastify'], deps: ['fastify', 'usearch'] },
 };
 const SHIPPED = /^package\/(package\.json|README\.md|LICENSE|dist\/index\.(js|cjs|d\.ts|d\.cts)(\.map)?|dist\/chunk-[\w-]+\.js(\.map)?)$/;
 
@@ -83,7 +85,8 @@ describe('packed tarballs', () => {
   for (const name of Object.keys(EXPORTS)) {
     it(`${name} ships README, LICENSE and dist only (no sources, benches, corpora or second CJS bundle)`, () => {
       const files = sh('tar', ['-tzf', tarball(name)], work).trim().split('\n');
-      const extra = name === 'cli' ? ['package/bin/vectorcache.js'] : [];
+      // core: the offline embedder's word table (built at pack time) and the script that builds it.
+      const extra = name === 'cli' ? ['package/bin/vectorcache.js'] : name === 'core' ? ['package/generated/offline-words.bin', 'package/scripts/build-word-table.mjs'] : [];
       expect(files.filter((f) => !SHIPPED.test(f) && !extra.includes(f))).toEqual([]);
       for (const f of ['package/README.md', 'package/LICENSE', 'package/dist/index.js', 'package/dist/index.cjs', 'package/dist/index.d.ts', 'package/dist/index.d.cts', ...extra]) {
         expect(files).toContain(f);
@@ -132,6 +135,14 @@ describe.each(Object.entries(APPS))('%s app outside the workspace', (app, spec) 
     }
     expect(output).toBe('');
   }, 60_000);
+});
+
+describe('the installed in-process vector index', () => {
+  it('loads its optional HNSW peer (usearch) from the ESM and the CJS build', () => {
+    const check = 'const i = new m.MemoryVectorIndex({ dimensions: 4 }); i.init().then(() => console.log(i.stats().hnsw))';
+    expect(node('fastify', ['--input-type=module', '-e', `import * as m from '@vectorcache/core'; ${check}`]).trim()).toBe('true');
+    expect(node('fastify', ['-e', `const m = require('@vectorcache/core'); ${check}`]).trim()).toBe('true');
+  });
 });
 
 describe('the installed CLI', () => {

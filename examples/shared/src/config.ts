@@ -9,6 +9,7 @@ import {
 } from '@vectorcache/core';
 import { pino } from 'pino';
 import { offlineModel, upstreamModel, type ChatBackend } from './model.js';
+import { semanticFromEnv } from './semantic.js';
 
 export interface ExampleConfig {
   port: number;
@@ -196,6 +197,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     },
     ...(env.VECTORCACHE_RETENTION ? { retention: env.VECTORCACHE_RETENTION } : {}),
     ...(secrets ? { secrets } : {}),
+    ...(await semanticFromEnv(env, (message) => new ConfigError(message))),
     logger,
     requireConsent: flag(env, 'VECTORCACHE_REQUIRE_CONSENT', false),
     maxBodyBytes: int(env, 'VECTORCACHE_MAX_BODY_BYTES', 1_048_576, 1),

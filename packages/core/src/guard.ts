@@ -34,6 +34,7 @@ import { EraseFences, privacyStateTenant } from './privacy/fences.js';
 import { PartitionedCounterStore } from './stores/partitioned-counter-store.js';
 import { DoNotCacheMarkers } from './privacy/no-cache.js';
 import { createPrivacyRights } from './privacy/rights.js';
+import { SemanticLookup } from './semantic/lookup.js';
 import { diagnoseOptions, type Finding } from './doctor/index.js';
 
 /** Marks guards across module copies: a guard made by the CJS build is still a guard to the ESM adapters. */
@@ -42,7 +43,7 @@ const GUARD_BRAND = Symbol.for('vectorcache.guard');
 const storeOwners = new WeakMap<object, number>();
 
 /** The cache half of the guard: present unless `cache: false`. */
-interface CacheParts { store: CacheStore; router: CacheRouter; completer: Completer }
+interface CacheParts { store: CacheStore; router: CacheRouter; completer: Completer; semantic: SemanticLookup | undefined }
 
 class GuardImpl implements Guard {
   readonly [GUARD_BRAND] = true;
@@ -68,6 +69,8 @@ class GuardImpl implements Guard {
   readonly #ledger: KeyLedger;
   readonly #ready: Promise<void>;
   #isReady = false;
+  /** Sweeps expired vectors out of the semantic index. */
+  #sweeper: NodeJS.Timeout | undefined;
 
   constructor(options: GuardOptions) {
     const o = normalizeOptions(options);
@@ -99,12 +102,17 @@ class GuardImpl implements Guard {
     const fences = new EraseFences(state, hub);
     const markers = new DoNotCacheMarkers(state, hub);
     const writes = new WriteTracker(o.cacheTimeoutMs * 10);
+    if (o.semantic && !store) throw optionError('semantic', 'needs a cache: remove `cache: false`, or turn semantic matching off.');
     this.#cache = store ? this.#buildCache(store, { fences, writes, scanner }) : undefined;
     this.#ready = this.#init(encryption).then(() => { this.#isReady = true; });
     // Avoid an unhandled rejection before anyone awaits ready(); handle() rethrows it.
     this.#ready.catch(() => undefined);
     this.secrets = new TenantSecrets({ codec: this.#ready.then(() => this.#keys.codec), backend: o.secrets });
-    this.privacy = createPrivacyRights({ ready: () => this.#ready, cache: store, keys: this.#keys, fences, markers, writes, hub });
+    const semantic = this.#cache?.semantic;
+    this.privacy = createPrivacyRights({
+      ready: () => this.#ready, cache: store, keys: this.#keys, fences, markers, writes, hub,
+      ...(semantic ? { onErase: (owner: { tenant: string; subject?: string }) => semantic.erase(owner) } : {}),
+    });
     const admin = new AdminRoutes(o.adminPrefix, { privacy: this.privacy, stats, hub, replies });
     this.#pipeline = new Pipeline({
       perimeter: this.#perimeter, lockout, authenticator, admin, body: new BodyPolicy(o, replies),
@@ -147,17 +155,27 @@ class GuardImpl implements Guard {
     const hits = new HitServer({ cache: store, keys: this.#keys, fences: d.fences, stats: this.#stats, hub });
     const exact = new ExactLookup(store, o.cacheTimeoutMs, (key, request) => hits.integrityFailure(key, request.ticket.requestId, request.ticket.principal, 'entry'));
     const router = new CacheRouter([exact], hits, hub);
+    const semantic = o.semantic && new SemanticLookup(o.semantic, {
+      cache: store, keys: this.#keys, stats: this.#stats, pii: d.scanner, ignoreFields: o.ignoreFields, cacheTimeoutMs: o.cacheTimeoutMs,
+    });
+    if (semantic) router.add(semantic);
     const completer = new Completer({
       cache: store, keys: this.#keys, fences: d.fences, writes: d.writes, pii: d.scanner, stats: this.#stats, hub,
-      maxEntryBytes: o.maxEntryBytes, cacheTimeoutMs: o.cacheTimeoutMs, onStored: (ticket) => router.stored(ticket),
+      maxEntryBytes: o.maxEntryBytes, cacheTimeoutMs: o.cacheTimeoutMs, onStored: (ticket, _entry, answer) => router.stored(ticket, answer),
     });
-    return { store, router, completer };
+    return { store, router, completer, semantic: semantic || undefined };
   }
 
   async #init(encryption: EncryptionOptions | undefined): Promise<void> {
     const o = this.#o;
     const inits: Array<unknown> = [o.keys.init?.(), this.#counters.init?.(), (o.secrets as { init?: () => unknown } | undefined)?.init?.()];
     if (this.#cache) inits.push(this.#cache.store.init?.());
+    const semantic = this.#cache?.semantic && o.semantic;
+    if (semantic) {
+      inits.push(semantic.index.init?.());
+      const sweep = (): void => { void Promise.resolve().then(() => semantic.index.sweep(Date.now())).catch(() => undefined); };
+      this.#sweeper = setInterval(sweep, semantic.sweepMs).unref();
+    }
     if (encryption) {
       const warn = (w: { code: string; message: string }): void => this.#hub.warn(w.code, w.message);
       this.#keys.install(await createEntryCipher(encryption, { environment: o.environment, warn }));
@@ -229,10 +247,11 @@ class GuardImpl implements Guard {
   async close(): Promise<void> {
     await this.#ready.catch(() => undefined);
     this.#ledger.stop();
+    clearInterval(this.#sweeper);
     const o = this.#o;
     await Promise.all([
       o.keys.shutdown?.(), this.#counters.shutdown?.(), this.#cache?.store.shutdown?.(),
-      (o.secrets as { shutdown?: () => unknown } | undefined)?.shutdown?.(),
+      (o.secrets as { shutdown?: () => unknown } | undefined)?.shutdown?.(), this.#cache?.semantic ? o.semantic?.index.shutdown?.() : undefined,
     ]);
   }
 }

@@ -26,3 +26,12 @@ export { subjectEntries, exportSubject, eraseSubject, eraseReceipt, type Subject
 export * from './monitor/index.js';
 export * from './transport/index.js';
 export * from './doctor/index.js';
+export type { Embedder, IndexedVector, VectorQuery, VectorMatch, VectorIndex } from './semantic/types.js';
+export * from './semantic/index/index.js';
+export { createVectorRotation, type VectorRotation, type VectorRotationOptions } from './semantic/rotation.js';
+export type { SemanticOptions } from './semantic/options.js';
+export {
+  offlineEmbedder, openAIEmbedder, functionEmbedder, EmbedderError, OFFLINE_EMBEDDER_ID, OFFLINE_DEFAULT_THRESHOLD,
+  type OfflineEmbedderOptions, type OpenAIEmbedderOptions, type EmbedFunction, type FunctionEmbedderOptions, type EmbedderErrorCode,
+} from './semantic/embedders/index.js';
+export * from './semantic/guards.js';

@@ -10,6 +10,7 @@ import type { PiiOptions } from './pii/index.js';
 import type { EncryptionOptions } from './crypto/index.js';
 import type { SecretBackend } from './secrets/index.js';
 import type { SuspicionOptions } from './monitor/suspicious.js';
+import { normalizeSemantic, type NormalizedSemantic, type SemanticOptions } from './semantic/options.js';
 
 export interface LockoutOptions {
   /** Authentication failures from one client address within the window that trigger a lockout. Defaults to 10. */
@@ -105,6 +106,8 @@ export interface GuardOptions {
   secrets?: SecretBackend;
   /** Coded warnings to silence, e.g. ['VC_NO_ENCRYPTION']. Defaults to none. */
   silenceWarnings?: readonly string[];
+  /** Semantic matching on an exact miss: `{ embedder, index, threshold? }`. Defaults to off. */
+  semantic?: SemanticOptions | false;
 }
 
 export interface NormalizedOptions {
@@ -142,13 +145,14 @@ export interface NormalizedOptions {
   maxKeyAgeMs: number | undefined;
   secrets: SecretBackend | undefined;
   suspicious: SuspicionOptions | false | undefined;
+  semantic: NormalizedSemantic | undefined;
 }
 
 const KNOWN = [
   'environment', 'keys', 'cache', 'trustProxy', 'forwardedHeader', 'ipAllowlist', 'httpsOnly', 'hsts', 'pii',
   'encryption', 'requireConsent', 'consent', 'subject', 'retention', 'ttl', 'lockout', 'counters', 'privacyState', 'maxBodyBytes',
   'bodyTimeoutMs', 'validateBody', 'maxEntryBytes', 'cacheTimeoutMs', 'ignoreFields', 'adminPrefix', 'operationalPaths', 'onEvent', 'logger', 'silenceWarnings',
-  'keyRotation', 'maxKeyAge', 'secrets', 'suspicious',
+  'keyRotation', 'maxKeyAge', 'secrets', 'suspicious', 'semantic',
 ] as const;
 
 const ENV_NAME = /^[a-z][a-z0-9]{1,15}$/;
@@ -350,5 +354,6 @@ export function normalizeOptions(input: GuardOptions, env: NodeJS.ProcessEnv = p
     maxKeyAgeMs: o.maxKeyAge === undefined ? undefined : requireDuration('maxKeyAge', o.maxKeyAge),
     suspicious: o.suspicious as SuspicionOptions | false | undefined,
     secrets: secretsOf(o.secrets),
+    semantic: normalizeSemantic(o.semantic),
   };
 }

@@ -10,6 +10,10 @@ export interface TenantStats {
   hitRate: number;
   savedMs: number;
   savedTokens: number;
+  /** Hits answered by a semantic match (included in `hits`). */
+  semanticHits: number;
+  /** Why semantic lookups found nothing or were skipped (ineligible request, embedder or index failure, no neighbour). */
+  semanticSkipped: Record<string, number>;
 }
 
 interface Counts {
@@ -20,6 +24,8 @@ interface Counts {
   denials: Map<string, number>;
   savedMs: number;
   savedTokens: number;
+  semanticHits: number;
+  semanticSkipped: Map<string, number>;
 }
 
 /** Denials before a key is known (no tenant) are booked here. */
@@ -36,7 +42,7 @@ export class StatsBook {
   #of(tenant: string): Counts {
     let counts = this.#tenants.get(tenant);
     if (!counts) {
-      counts = { requests: 0, hits: 0, misses: 0, bypasses: new Map(), denials: new Map(), savedMs: 0, savedTokens: 0 };
+      counts = { requests: 0, hits: 0, misses: 0, bypasses: new Map(), denials: new Map(), savedMs: 0, savedTokens: 0, semanticHits: 0, semanticSkipped: new Map() };
       this.#tenants.set(tenant, counts);
     }
     return counts;
@@ -46,6 +52,8 @@ export class StatsBook {
   miss(tenant: string): void { this.#of(tenant).misses++; }
   bypass(tenant: string, reason: string): void { bump(this.#of(tenant).bypasses, reason); }
   deny(tenant: string | undefined, code: string): void { bump(this.#of(tenant ?? ANONYMOUS_TENANT).denials, code); }
+  semanticHit(tenant: string): void { this.#of(tenant).semanticHits++; }
+  semanticSkip(tenant: string, reason: string): void { bump(this.#of(tenant).semanticSkipped, reason); }
 
   hit(tenant: string, savedMs: number, savedTokens: number): void {
     const counts = this.#of(tenant);
@@ -67,6 +75,8 @@ export class StatsBook {
       hitRate: looked === 0 ? 0 : c.hits / looked,
       savedMs: Math.round(c.savedMs),
       savedTokens: c.savedTokens,
+      semanticHits: c.semanticHits,
+      semanticSkipped: Object.fromEntries(c.semanticSkipped),
     };
   }
 }

@@ -38,6 +38,7 @@ export class HitServer {
     }
     if ((opened.stale || entry.bind === undefined) && this.#d.keys.codec.encrypting) this.#resealLater(key, entry);
     this.#d.stats.hit(ticket.tenant, entry.elapsedMs ?? 0, entry.tokens ?? 0);
+    if (candidate.match === 'semantic') this.#d.stats.semanticHit(ticket.tenant);
     const age = Math.max(0, Math.floor((now - entry.createdAt) / 1000));
     return {
       kind: 'respond', status: entry.status, body: opened.text, source: 'hit', savedMs: entry.elapsedMs ?? 0, savedTokens: entry.tokens ?? 0,

@@ -62,11 +62,11 @@ export class CacheRouter {
   }
 
   /** Every strategy hears of a stored answer (e.g. the semantic index adds its vector). */
-  stored(ticket: CacheTicket): void {
+  stored(ticket: CacheTicket, answer?: unknown): void {
     if (!this.#remembering) return;
     const request = this.#requests.get(ticket);
     for (const strategy of this.#strategies) {
-      try { strategy.stored?.(ticket, request); } catch { /* indexing is best effort: the entry itself is stored */ }
+      try { strategy.stored?.(ticket, request, answer); } catch { /* indexing is best effort: the entry itself is stored */ }
     }
   }
 }

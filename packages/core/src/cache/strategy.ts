@@ -31,6 +31,6 @@ export interface LookupStrategy {
    * must answer cannot; any other failure of an optional strategy is its own to swallow (fail open).
    */
   find(request: LookupRequest): Promise<Candidate | undefined>;
-  /** Told after an answer is stored under `ticket.key` (e.g. to index it); must not throw. */
-  stored?(ticket: CacheTicket, request: LookupRequest | undefined): void;
+  /** Told after an answer is stored under `ticket.key` (e.g. to index it), with the parsed answer; must not throw. */
+  stored?(ticket: CacheTicket, request: LookupRequest | undefined, answer?: unknown): void;
 }

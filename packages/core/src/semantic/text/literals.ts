@@ -1,0 +1,112 @@
+// Finds the parts of a prompt a semantic match must keep identical: literals, named entities, negation.
+import { words } from './words.js';
+
+/** Spans found in order: code, URLs, e-mail-like tokens, quoted strings, paths, identifiers, numbers. */
+const PATTERNS: Array<[string, RegExp]> = [
+  ['c', /```[\s\S]*?```|`[^`\n]+`/g],
+  ['u', /\b(?:https?|ftp|wss?):\/\/[^\s<>"'`]+/gi],
+  ['e', /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}/gu],
+  ['q', /"[^"\n]{1,200}"|“[^”\n]{1,200}”|(?<![\p{L}\p{N}])'[^'\n]{1,200}'(?![\p{L}\p{N}])/gu],
+  ['p', /(?:~|\.{1,2}|[A-Za-z]:)?(?:[\\/][\w.@+-]+){2,}[\\/]?|(?:~|\.{1,2})[\\/][\w.@+-]+/g],
+  ['i', /\b(?:[\p{L}_$][\p{L}\p{N}_$]*(?:\.[\p{L}_$][\p{L}\p{N}_$]*)+|[\p{Ll}]+[\p{Lu}][\p{L}\p{N}]*|[\p{Lu}][\p{Ll}\p{N}]+[\p{Lu}][\p{L}\p{N}]*|[\p{L}\p{N}]*_[\p{L}\p{N}_]*)\b/gu],
+  ['n', /(?<![\p{L}\p{N}])\d+(?:[.,]\d+)*\p{L}*/gu],
+];
+
+// "one" is left out: it is mostly a pronoun ("which one") or an article ("in one go").
+const NUMBER_WORDS: Record<string, number> = {
+  zero: 0, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
+  eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18,
+  nineteen: 19, twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
+  hundred: 100, thousand: 1000, million: 1e6, billion: 1e9, trillion: 1e12, dozen: 12, half: 0.5, twice: 2,
+};
+
+const NEGATIONS = new Set([
+  'not', 'no', 'never', 'none', 'nobody', 'nothing', 'nowhere', 'neither', 'nor', 'cannot', 'without', 'except',
+  'excluding', 'unless', 'nope', 'dont', 'doesnt', 'didnt', 'cant', 'wont', 'isnt', 'arent', 'wasnt', 'werent',
+  'shouldnt', 'wouldnt', 'couldnt', 'havent', 'hasnt', 'hadnt', 'mustnt', 'neednt', 'aint',
+]);
+
+export interface Found {
+  kind: string;
+  value: string;
+  at: number;
+}
+
+/** Literals grouped by kind, in order of appearance within a kind; found spans are blanked so a URL's digits count once. */
+export function findLiterals(text: string): { literals: Found[]; rest: string } {
+  let rest = text;
+  const found: Found[] = [];
+  for (const [kind, pattern] of PATTERNS) {
+    rest = rest.replace(pattern, (match: string, ...args: unknown[]) => {
+      const at = args.find((a) => typeof a === 'number') as number;
+      const value = canonicalLiteral(kind, match);
+      if (value !== undefined) found.push({ kind, value, at });
+      return ' '.repeat(match.length);
+    });
+  }
+  for (const match of rest.matchAll(/[\p{L}]+/gu)) {
+    const n = NUMBER_WORDS[match[0].toLowerCase()];
+    if (n !== undefined) found.push({ kind: 'n', value: String(n), at: match.index });
+  }
+  // Order counts within a kind (12 minus 8 is not 8 minus 12), not across kinds (`map` before or after JavaScript).
+  found.sort((a, b) => (a.kind === b.kind ? a.at - b.at : a.kind < b.kind ? -1 : 1));
+  return { literals: found, rest };
+}
+
+function canonicalLiteral(kind: string, raw: string): string | undefined {
+  switch (kind) {
+    case 'c':
+      return raw.replace(/^`+|`+$/g, '').replace(/\s+/g, ' ').trim();
+    case 'u':
+      return raw.replace(/[.,;:!?)\]]+$/, '').replace(/^[a-z]+:\/\/[^/]+/i, (origin) => origin.toLowerCase());
+    case 'e':
+      return raw.toLowerCase();
+    case 'q':
+      return raw.slice(1, -1).replace(/\s+/g, ' ').trim();
+    case 'n': {
+      const [, digits = '', unit = ''] = /^([\d.,]+)(.*)$/su.exec(raw) ?? [];
+      const plain = digits.replace(/,(?=\d{3}(?:\D|$))/g, '').replace(',', '.');
+      const value = Number(plain);
+      return (Number.isFinite(value) ? String(value) : plain) + unit.toLowerCase();
+    }
+    default:
+      return raw;
+  }
+}
+
+/** Runs of capitalised words not at a sentence start, and all-caps acronyms anywhere, lowercased, in order. */
+export function findEntities(rest: string): Found[] {
+  const found: Found[] = [];
+  const token = /[\p{L}][\p{L}\p{N}'’-]*|[.!?:;\n]|\S/gu;
+  let sentenceStart = true;
+  let run: string[] = [];
+  let runAt = 0;
+  const flush = () => {
+    if (run.length > 0) found.push({ kind: 'x', value: run.join(' ').toLowerCase(), at: runAt });
+    run = [];
+  };
+  for (const match of rest.matchAll(token)) {
+    const t = match[0].replace(/['’](?:s)?$|-+$/u, '');
+    if (/^[.!?:;\n]$/.test(match[0])) {
+      flush();
+      sentenceStart = true;
+      continue;
+    }
+    const acronym = /^\p{Lu}[\p{Lu}\p{N}]+$/u.test(t);
+    const capitalised = /^\p{Lu}/u.test(t) && t !== 'I';
+    if (acronym || (capitalised && !sentenceStart)) {
+      if (run.length === 0) runAt = match.index;
+      run.push(t);
+    } else {
+      flush();
+    }
+    if (/[\p{L}\p{N}]/u.test(t)) sentenceStart = false;
+  }
+  flush();
+  return found;
+}
+
+/** True when the text contains a negation word ("not", "never", "without", "don't"…). */
+export function hasNegation(text: string): boolean {
+  return words(text, Infinity).some((w) => NEGATIONS.has(w));
+}
