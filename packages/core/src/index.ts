@@ -22,3 +22,5 @@ export { EntryCodec, rewriteEntry, rotateStore, type SealedField, type RotationP
 export * from './secrets/index.js';
 export { subjectEntries, exportSubject, eraseSubject, eraseReceipt, type SubjectExportOptions } from './privacy/index.js';
 export * from './monitor/index.js';
+export * from './cache/stream/index.js';
+export { Flights, Flight, FlightCutError, type FlightsOptions, type FollowerOutcome, type Joined, type ReleaseReason } from './cache/single-flight.js';
