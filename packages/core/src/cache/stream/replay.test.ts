@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import OpenAI from 'openai';
 import { charPieces, replayBody, replayFrames, replayText, replayable, wordGroups } from './replay.js';
 import { StreamCapture } from './capture.js';
+import { ReplayCache } from './replay-cache.js';
 import { parseCompletion } from './completion.js';
 import type { ChatCompletion } from './types.js';
 
@@ -85,6 +86,24 @@ describe('replayFrames', () => {
       controller.abort();
     }
     expect(cut).toHaveLength(1);
+  });
+});
+
+describe('ReplayCache', () => {
+  it('builds a replay once per entry and form, gives the same bytes as replayText, and forgets on clear', () => {
+    const cache = new ReplayCache({ maxBytes: 1 << 16 });
+    let built = 0;
+    const source = () => { built++; return stored; };
+    const first = cache.bytes('bind-1', source, { includeUsage: true });
+    expect(first.toString()).toBe(replayText(stored, { includeUsage: true }));
+    expect(cache.bytes('bind-1', source, { includeUsage: true })).toBe(first);
+    expect(built).toBe(1);
+    expect(cache.bytes('bind-1', source).toString()).toBe(replayText(stored));
+    expect(built).toBe(2);
+    cache.clear();
+    cache.bytes('bind-1', source, { includeUsage: true });
+    expect(built).toBe(3);
+    expect(() => new ReplayCache({ maxBytes: -1 })).toThrow(/`maxBytes`/);
   });
 });
 
