@@ -36,10 +36,14 @@ for (const [name, build] of Object.entries(APPS)) {
     let app: Awaited<ReturnType<typeof build>>;
     let chatKey: string;
     let statsKey: string;
+    let opsKey: string;
+    let otherKey: string;
     beforeAll(async () => {
       const keys = new MemoryKeyStore();
       chatKey = (await createKey(keys, { environment: 'dev', name: 'chat', scopes: ['cache:read', 'cache:write'], tenant: 'acme' })).key;
       statsKey = (await createKey(keys, { environment: 'dev', name: 'dashboard', scopes: ['analytics:read'], tenant: 'acme' })).key;
+      opsKey = (await createKey(keys, { environment: 'dev', name: 'operator', scopes: ['analytics:admin'], tenant: 'ops' })).key;
+      otherKey = (await createKey(keys, { environment: 'dev', name: 'other tenant', scopes: ['cache:read', 'cache:write'], tenant: 'globex' })).key;
       const logger = pino({ level: 'debug' }, new Writable({ write(chunk: Buffer, _e, done) { lines.push(chunk.toString()); done(); } }));
       app = await build({
         guard: {
@@ -71,7 +75,8 @@ for (const [name, build] of Object.entries(APPS)) {
       // A one-character typo (never the key's own last character, or the "typo" would be the key).
       const typo = `${chatKey.slice(0, -1)}${chatKey.endsWith('x') ? 'y' : 'x'}`;
       await request(app.target).post('/v1/chat/completions').set('authorization', `Bearer ${typo}`).send({});
-      const res = await request(app.target).get('/metrics').set('authorization', `Bearer ${statsKey}`);
+      // Every tenant's series need the operator scope (issue 13 item 11); the tenant view is tested below.
+      const res = await request(app.target).get('/metrics').set('authorization', `Bearer ${opsKey}`);
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
       const text = res.text;
@@ -82,12 +87,26 @@ for (const [name, build] of Object.entries(APPS)) {
       expect(text).toMatch(/^vectorcache_security_events_total\{type="pii.detected"\} 1$/m);
       expect(text).toMatch(/^vectorcache_cache_entries 1$/m);
       expect(text).toMatch(/^vectorcache_upstream_calls_saved_total 1$/m);
-      for (const secret of [chatKey, statsKey, SECRET, EMAIL, CARD, 'acme']) {
+      for (const secret of [chatKey, statsKey, opsKey, SECRET, EMAIL, CARD, 'acme']) {
         expect(text.includes(secret), `metrics hold ${secret.slice(0, 6)}…`).toBe(false);
       }
       const logs = lines.join('');
       expect(logs).toContain('pii.detected');
       for (const secret of [chatKey, statsKey, SECRET, EMAIL, CARD]) expect(logs.includes(secret), `logs hold ${secret.slice(0, 6)}…`).toBe(false);
+    });
+
+    it('a tenant key sees its own tenant\'s series only; another tenant\'s traffic never shows', async () => {
+      const before = await request(app.target).get('/metrics').set('authorization', `Bearer ${statsKey}`);
+      const count = (text: string, outcome: string): number => Number(new RegExp(`^vectorcache_requests_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+      for (let i = 0; i < 3; i++) await chat(`globex question ${i} ${Math.random()}`, otherKey);
+      await chat('What is a cache?', otherKey);
+      const mine = await request(app.target).get('/metrics').set('authorization', `Bearer ${statsKey}`);
+      expect(mine.status).toBe(200);
+      expect(count(mine.text, 'miss')).toBe(count(before.text, 'miss'));
+      expect(count(mine.text, 'hit')).toBe(count(before.text, 'hit'));
+      expect(mine.text).not.toMatch(/cache_entries/);
+      const all = await request(app.target).get('/metrics').set('authorization', `Bearer ${opsKey}`);
+      expect(count(all.text, 'miss')).toBeGreaterThanOrEqual(count(mine.text, 'miss') + 4);
     });
   });
 }

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { HeaderMap } from './types.js';
 
 /** Marks why a body could not be used; the gate turns it into a problem after authentication. */
-export type BodyError = 'invalid_body' | 'body_too_large';
+export type BodyError = 'invalid_body' | 'body_too_large' | 'body_timeout';
 
 export interface BodyResult {
   body: unknown;

@@ -2,14 +2,15 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { Decision, GuardRequest, PassDecision } from './guard.js';
+import type { Decision, Guard, GuardRequest, HeadView, PassDecision } from './contract.js';
 import type { Principal } from './types.js';
-import type { BodyError } from './body.js';
+import { hasBody, type BodyError } from './body.js';
+import { readJsonBodyWithin } from './body-deadline.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The part of the view that comes straight from the socket and headers. */
-export function viewFromNode(req: IncomingMessage, url: string | undefined, body: unknown, bodyError: BodyError | undefined, raw: unknown): GuardRequest {
+export function headViewFromNode(req: IncomingMessage, url: string | undefined, raw: unknown): HeadView {
   const given = req.headers['x-request-id'];
   const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
   return {
@@ -18,11 +19,33 @@ export function viewFromNode(req: IncomingMessage, url: string | undefined, body
     headers: req.headers,
     remoteAddress: req.socket?.remoteAddress,
     encrypted: (req.socket as TLSSocket | undefined)?.encrypted === true,
-    body,
-    bodyError,
     requestId,
     raw,
   };
+}
+
+/** The whole view, for a body the framework already read. */
+export function viewFromNode(req: IncomingMessage, url: string | undefined, body: unknown, bodyError: BodyError | undefined, raw: unknown): GuardRequest {
+  return { ...headViewFromNode(req, url, raw), body, bodyError };
+}
+
+/**
+ * The decision for a node request. Without a body read by the framework (`parsed` undefined), the
+ * headers are judged first and the body is read only for an admitted request, within the guard's
+ * size and time limits: a denied request never makes the server buffer its body.
+ */
+export async function decideNode(guard: Guard, req: IncomingMessage, url: string | undefined, raw: unknown, parsed?: { body: unknown; error?: BodyError }): Promise<Decision> {
+  const head = headViewFromNode(req, url, raw);
+  if (parsed) return guard.handle({ ...head, body: parsed.body, bodyError: parsed.error });
+  const admitted = await guard.admit(head);
+  if (admitted.kind !== 'admitted') return admitted;
+  const read = await readJsonBodyWithin(req, guard.maxBodyBytes, guard.bodyTimeoutMs);
+  return guard.decide(admitted, read.body, read.error);
+}
+
+/** True when the request announced a body that was not (fully) read: answering it must close the connection. */
+export function bodyLeftUnread(req: IncomingMessage): boolean {
+  return hasBody(req.headers) && !req.complete;
 }
 
 /** What the route handler can read about the guard's decision (`req.vectorcache` and friends). */
@@ -58,6 +81,7 @@ export function sendDecision(res: ServerResponse, decision: Exclude<Decision, Pa
   const body = decisionBody(decision, method);
   res.statusCode = decision.status;
   for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
+  if (res.req && bodyLeftUnread(res.req)) res.setHeader('connection', 'close');
   res.setHeader('content-length', Buffer.byteLength(decision.kind === 'deny' ? JSON.stringify(decision.problem) : decision.body));
   res.end(body);
 }

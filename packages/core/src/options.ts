@@ -7,7 +7,7 @@ import type { TrustProxySetting } from './net/index.js';
 import type { PiiOptions } from './pii/index.js';
 import type { EncryptionOptions } from './crypto/index.js';
 import type { SecretBackend } from './secrets/index.js';
-import type { SuspicionOptions } from './monitor/index.js';
+import type { SuspicionOptions } from './monitor/suspicious.js';
 
 export interface LockoutOptions {
   /** Authentication failures from one client address within the window that trigger a lockout. Defaults to 10. */
@@ -58,6 +58,8 @@ export interface GuardOptions {
   counters?: CounterStore;
   /** Largest request body accepted, in bytes. Defaults to 1_048_576. */
   maxBodyBytes?: number;
+  /** Longest time a request body may take to arrive once the key is checked, in ms; a slower one gets 408 `body_timeout`. Defaults to 10_000. */
+  bodyTimeoutMs?: number;
   /** Largest response body stored in the cache, in bytes. Defaults to 1_048_576. */
   maxEntryBytes?: number;
   /** Time a cache lookup or write may take before the request goes direct (`cache_unavailable`). Defaults to 100 ms. */
@@ -102,6 +104,7 @@ export interface NormalizedOptions {
   lockout: { maxFailures: number; windowMs: number; whenUnavailable: 'authenticate' | 'deny' } | false;
   counters: CounterStore | undefined;
   maxBodyBytes: number;
+  bodyTimeoutMs: number;
   maxEntryBytes: number;
   cacheTimeoutMs: number;
   ignoreFields: ReadonlySet<string>;
@@ -118,7 +121,7 @@ export interface NormalizedOptions {
 const KNOWN = [
   'environment', 'keys', 'cache', 'trustProxy', 'forwardedHeader', 'ipAllowlist', 'httpsOnly', 'hsts', 'pii',
   'encryption', 'requireConsent', 'consent', 'subject', 'retention', 'ttl', 'lockout', 'counters', 'maxBodyBytes',
-  'maxEntryBytes', 'cacheTimeoutMs', 'ignoreFields', 'adminPrefix', 'onEvent', 'logger', 'silenceWarnings',
+  'bodyTimeoutMs', 'maxEntryBytes', 'cacheTimeoutMs', 'ignoreFields', 'adminPrefix', 'onEvent', 'logger', 'silenceWarnings',
   'keyRotation', 'maxKeyAge', 'secrets', 'suspicious',
 ] as const;
 
@@ -152,6 +155,123 @@ const KEY_STORE_METHODS = ['findByHash', 'findById', 'list', 'insert', 'update']
 const CACHE_STORE_METHODS = ['get', 'set', 'delete', 'keysForSubject', 'deleteSubject', 'deleteTenant', 'entries', 'size'] as const;
 const COUNTER_STORE_METHODS = ['increment', 'get', 'reset'] as const;
 
+function checkKnown(input: object): void {
+  for (const name of Object.keys(input)) {
+    if (!(KNOWN as readonly string[]).includes(name)) {
+      throw optionError(name, `is not a Vectorcache option.${didYouMean(name, KNOWN)}`);
+    }
+  }
+}
+
+function environmentOf(o: Record<string, unknown>, env: NodeJS.ProcessEnv): string {
+  const environment = o.environment ?? env.VECTORCACHE_ENV ?? 'dev';
+  if (typeof environment !== 'string' || !ENV_NAME.test(environment)) {
+    throw optionError('environment', `must be a lowercase name such as "dev", "staging" or "prod" (got ${JSON.stringify(environment)}).`);
+  }
+  return environment;
+}
+
+function stores(o: Record<string, unknown>): { keys: KeyStore; cache: CacheStore | false | undefined; counters: CounterStore | undefined } {
+  if (!hasMethods(o.keys, KEY_STORE_METHODS)) {
+    throw optionError('keys', 'must be a key store (new FileKeyStore(".vectorcache/keys.json"), new MemoryKeyStore(), a RedisKeyStore…).');
+  }
+  let cache: CacheStore | false | undefined;
+  if (o.cache === false || o.cache === undefined) cache = o.cache;
+  else if (hasMethods(o.cache, CACHE_STORE_METHODS)) cache = o.cache as CacheStore;
+  else throw optionError('cache', 'must be a cache store (new MemoryCacheStore(), a RedisCacheStore…) or false for no cache.');
+  if (o.counters !== undefined && !hasMethods(o.counters, COUNTER_STORE_METHODS)) {
+    throw optionError('counters', 'must be a counter store (new MemoryCounterStore(), a RedisCounterStore…).');
+  }
+  return { keys: o.keys as KeyStore, cache, counters: o.counters as CounterStore | undefined };
+}
+
+function ipAllowlistOf(value: unknown): readonly string[] | null {
+  if (value === undefined || value === null) return null;
+  if (!Array.isArray(value) || value.some((x) => typeof x !== 'string')) {
+    throw optionError('ipAllowlist', 'must be an array of CIDR strings such as ["203.0.113.0/24", "2001:db8::/32"].');
+  }
+  return value as string[];
+}
+
+function hstsOf(value: unknown): string | false {
+  if (value === undefined) return 'max-age=31536000; includeSubDomains';
+  if (value === false) return false;
+  if (typeof value === 'string' && /^max-age=\d+/.test(value)) return value;
+  throw optionError('hsts', 'must be a Strict-Transport-Security value starting with "max-age=" or false.');
+}
+
+function piiOf(value: unknown): PiiOptions | false {
+  if (value === undefined) return {};
+  if (value === false) return false;
+  if (typeof value !== 'object' || value === null) throw optionError('pii', 'must be an object such as { action: "bypass" } or false.');
+  return value as PiiOptions;
+}
+
+function retentionOf(o: Record<string, unknown>): { retentionMs: number; ttlMs: number } {
+  const retentionMs = o.retention === undefined ? 30 * 86_400_000 : requireDuration('retention', o.retention);
+  if (retentionMs <= 0) throw optionError('retention', 'must be longer than zero.');
+  const ttlMs = o.ttl === undefined ? retentionMs : requireDuration('ttl', o.ttl);
+  if (ttlMs <= 0) throw optionError('ttl', 'must be longer than zero.');
+  return { retentionMs, ttlMs: Math.min(ttlMs, retentionMs) };
+}
+
+const LOCKOUT_KNOWN = ['maxFailures', 'windowMs', 'whenUnavailable'];
+
+function lockoutOf(value: unknown): NormalizedOptions['lockout'] {
+  if (value === false) return false;
+  if (value === undefined) return { maxFailures: 10, windowMs: 60_000, whenUnavailable: 'authenticate' };
+  if (typeof value !== 'object' || value === null) throw optionError('lockout', 'must be an object such as { maxFailures: 10, windowMs: 60_000 } or false.');
+  const l = value as Record<string, unknown>;
+  for (const name of Object.keys(l)) {
+    if (!LOCKOUT_KNOWN.includes(name)) throw optionError(`lockout.${name}`, `is not a lockout option.${didYouMean(name, LOCKOUT_KNOWN)}`);
+  }
+  const when = l.whenUnavailable ?? 'authenticate';
+  if (when !== 'authenticate' && when !== 'deny') throw optionError('lockout.whenUnavailable', 'must be "authenticate" or "deny".');
+  const windowMs = l.windowMs === undefined ? 60_000 : requireDuration('lockout.windowMs', l.windowMs);
+  if (windowMs < 1000) throw optionError('lockout.windowMs', 'must be at least one second.');
+  return { maxFailures: positiveInt('lockout.maxFailures', l.maxFailures, 10), windowMs, whenUnavailable: when };
+}
+
+function ignoreFieldsOf(value: unknown): ReadonlySet<string> {
+  if (value === undefined) return new Set(['stream', 'stream_options', 'user']);
+  if (!Array.isArray(value) || value.some((x) => typeof x !== 'string')) throw optionError('ignoreFields', 'must be an array of top-level body field names.');
+  return new Set(value as string[]);
+}
+
+function adminPrefixOf(value: unknown): string | false {
+  if (value === undefined) return '/v1/vectorcache';
+  if (value === false) return false;
+  if (typeof value !== 'string' || !/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/.test(value)) {
+    throw optionError('adminPrefix', 'must be a path such as "/v1/vectorcache" (no trailing slash) or false.');
+  }
+  return value;
+}
+
+function loggerOf(value: unknown): Logger | undefined {
+  if (value === undefined) return undefined;
+  if (!hasMethods(value, ['info', 'warn', 'error'])) throw optionError('logger', 'must be a pino-compatible logger (info, warn and error methods).');
+  return value as Logger;
+}
+
+function silenceOf(value: unknown): ReadonlySet<string> {
+  const silence = value ?? [];
+  if (!Array.isArray(silence)) throw optionError('silenceWarnings', 'must be an array of warning codes such as ["VC_NO_ENCRYPTION"].');
+  return new Set(silence as string[]);
+}
+
+function secretsOf(value: unknown): SecretBackend | undefined {
+  if (value === undefined) return undefined;
+  if (hasMethods(value, ['get', 'set', 'delete'])) return value as SecretBackend;
+  throw optionError('secrets', 'must be a secret backend (new MemorySecretBackend(), a RedisSecretBackend…).');
+}
+
+function encryptionOf(value: unknown): EncryptionOptions | undefined {
+  if (value !== undefined && (typeof value !== 'object' || value === null)) {
+    throw optionError('encryption', 'must be an object such as { secret: process.env.VECTORCACHE_ENCRYPTION_SECRET }.');
+  }
+  return value as EncryptionOptions | undefined;
+}
+
 /**
  * Validates user options and fills in defaults, in a fixed order: drop undefined, spread defaults,
  * spread the user's options. Misuse throws a TypeError that names the option and the fix.
@@ -160,135 +280,36 @@ export function normalizeOptions(input: GuardOptions, env: NodeJS.ProcessEnv = p
   if (typeof input !== 'object' || input === null) {
     throw new TypeError('vectorcache: createGuard(options) needs an options object, e.g. { keys: new FileKeyStore(".vectorcache/keys.json") }.');
   }
-  for (const name of Object.keys(input)) {
-    if (!(KNOWN as readonly string[]).includes(name)) {
-      throw optionError(name, `is not a Vectorcache option.${didYouMean(name, KNOWN)}`);
-    }
-  }
+  checkKnown(input);
   const o = input as unknown as Record<string, unknown>;
-
-  const environment = o.environment ?? env.VECTORCACHE_ENV ?? 'dev';
-  if (typeof environment !== 'string' || !ENV_NAME.test(environment)) {
-    throw optionError('environment', `must be a lowercase name such as "dev", "staging" or "prod" (got ${JSON.stringify(environment)}).`);
-  }
-  if (!hasMethods(o.keys, KEY_STORE_METHODS)) {
-    throw optionError('keys', 'must be a key store (new FileKeyStore(".vectorcache/keys.json"), new MemoryKeyStore(), a RedisKeyStore…).');
-  }
-  let cache: CacheStore | false | undefined;
-  if (o.cache === false || o.cache === undefined) cache = o.cache;
-  else if (hasMethods(o.cache, CACHE_STORE_METHODS)) cache = o.cache as CacheStore;
-  else throw optionError('cache', 'must be a cache store (new MemoryCacheStore(), a RedisCacheStore…) or false for no cache.');
-
-  if (o.counters !== undefined && !hasMethods(o.counters, COUNTER_STORE_METHODS)) {
-    throw optionError('counters', 'must be a counter store (new MemoryCounterStore(), a RedisCounterStore…).');
-  }
-
-  let ipAllowlist: readonly string[] | null = null;
-  if (o.ipAllowlist !== undefined && o.ipAllowlist !== null) {
-    if (!Array.isArray(o.ipAllowlist) || o.ipAllowlist.some((x) => typeof x !== 'string')) {
-      throw optionError('ipAllowlist', 'must be an array of CIDR strings such as ["203.0.113.0/24", "2001:db8::/32"].');
-    }
-    ipAllowlist = o.ipAllowlist as string[];
-  }
-
-  let hsts: string | false = 'max-age=31536000; includeSubDomains';
-  if (o.hsts === false) hsts = false;
-  else if (typeof o.hsts === 'string' && /^max-age=\d+/.test(o.hsts)) hsts = o.hsts;
-  else if (o.hsts !== undefined) throw optionError('hsts', 'must be a Strict-Transport-Security value starting with "max-age=" or false.');
-
-  let pii: PiiOptions | false = {};
-  if (o.pii === false) pii = false;
-  else if (o.pii !== undefined) {
-    if (typeof o.pii !== 'object' || o.pii === null) throw optionError('pii', 'must be an object such as { action: "bypass" } or false.');
-    pii = o.pii as PiiOptions;
-  }
-
-  if (o.encryption !== undefined && (typeof o.encryption !== 'object' || o.encryption === null)) {
-    throw optionError('encryption', 'must be an object such as { secret: process.env.VECTORCACHE_ENCRYPTION_SECRET }.');
-  }
-
-  const retentionMs = o.retention === undefined ? 30 * 86_400_000 : requireDuration('retention', o.retention);
-  if (retentionMs <= 0) throw optionError('retention', 'must be longer than zero.');
-  const ttlMs = o.ttl === undefined ? retentionMs : requireDuration('ttl', o.ttl);
-  if (ttlMs <= 0) throw optionError('ttl', 'must be longer than zero.');
-
-  let lockout: NormalizedOptions['lockout'] = { maxFailures: 10, windowMs: 60_000, whenUnavailable: 'authenticate' };
-  if (o.lockout === false) lockout = false;
-  else if (o.lockout !== undefined) {
-    if (typeof o.lockout !== 'object' || o.lockout === null) throw optionError('lockout', 'must be an object such as { maxFailures: 10, windowMs: 60_000 } or false.');
-    const l = o.lockout as Record<string, unknown>;
-    for (const name of Object.keys(l)) {
-      if (!['maxFailures', 'windowMs', 'whenUnavailable'].includes(name)) {
-        throw optionError(`lockout.${name}`, `is not a lockout option.${didYouMean(name, ['maxFailures', 'windowMs', 'whenUnavailable'])}`);
-      }
-    }
-    lockout = {
-      maxFailures: positiveInt('lockout.maxFailures', l.maxFailures, 10),
-      windowMs: l.windowMs === undefined ? 60_000 : requireDuration('lockout.windowMs', l.windowMs),
-      whenUnavailable: l.whenUnavailable === undefined ? 'authenticate' : l.whenUnavailable === 'authenticate' || l.whenUnavailable === 'deny' ? l.whenUnavailable : (() => {
-        throw optionError('lockout.whenUnavailable', 'must be "authenticate" or "deny".');
-      })(),
-    };
-    if (lockout.windowMs < 1000) throw optionError('lockout.windowMs', 'must be at least one second.');
-  }
-
-  let ignoreFields: ReadonlySet<string> = new Set(['stream', 'stream_options', 'user']);
-  if (o.ignoreFields !== undefined) {
-    if (!Array.isArray(o.ignoreFields) || o.ignoreFields.some((x) => typeof x !== 'string')) {
-      throw optionError('ignoreFields', 'must be an array of top-level body field names.');
-    }
-    ignoreFields = new Set(o.ignoreFields as string[]);
-  }
-
-  let adminPrefix: string | false = '/v1/vectorcache';
-  if (o.adminPrefix === false) adminPrefix = false;
-  else if (o.adminPrefix !== undefined) {
-    if (typeof o.adminPrefix !== 'string' || !/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/.test(o.adminPrefix)) {
-      throw optionError('adminPrefix', 'must be a path such as "/v1/vectorcache" (no trailing slash) or false.');
-    }
-    adminPrefix = o.adminPrefix;
-  }
-
-  let logger: Logger | undefined;
-  if (o.logger !== undefined) {
-    if (!hasMethods(o.logger, ['info', 'warn', 'error'])) throw optionError('logger', 'must be a pino-compatible logger (info, warn and error methods).');
-    logger = o.logger as Logger;
-  }
-
-  const silence = o.silenceWarnings ?? [];
-  if (!Array.isArray(silence)) throw optionError('silenceWarnings', 'must be an array of warning codes such as ["VC_NO_ENCRYPTION"].');
-
+  const environment = environmentOf(o, env);
   return {
     environment,
-    keys: o.keys as KeyStore,
-    cache,
+    ...stores(o),
     trustProxy: (o.trustProxy ?? false) as TrustProxySetting,
     forwardedHeader: bool('forwardedHeader', o.forwardedHeader, false),
-    ipAllowlist,
+    ipAllowlist: ipAllowlistOf(o.ipAllowlist),
     httpsOnly: bool('httpsOnly', o.httpsOnly, environment === 'prod'),
-    hsts,
-    pii,
-    encryption: o.encryption as EncryptionOptions | undefined,
+    hsts: hstsOf(o.hsts),
+    pii: piiOf(o.pii),
+    encryption: encryptionOf(o.encryption),
     requireConsent: bool('requireConsent', o.requireConsent, false),
     consent: fn('consent', o.consent),
     subject: fn('subject', o.subject),
-    retentionMs,
-    ttlMs: Math.min(ttlMs, retentionMs),
-    lockout,
-    counters: o.counters as CounterStore | undefined,
+    ...retentionOf(o),
+    lockout: lockoutOf(o.lockout),
     maxBodyBytes: positiveInt('maxBodyBytes', o.maxBodyBytes, 1_048_576),
+    bodyTimeoutMs: positiveInt('bodyTimeoutMs', o.bodyTimeoutMs, 10_000),
     maxEntryBytes: positiveInt('maxEntryBytes', o.maxEntryBytes, 1_048_576),
     cacheTimeoutMs: positiveInt('cacheTimeoutMs', o.cacheTimeoutMs, 100),
-    ignoreFields,
-    adminPrefix,
+    ignoreFields: ignoreFieldsOf(o.ignoreFields),
+    adminPrefix: adminPrefixOf(o.adminPrefix),
     onEvent: fn('onEvent', o.onEvent),
-    logger,
-    silenceWarnings: new Set(silence as string[]),
+    logger: loggerOf(o.logger),
+    silenceWarnings: silenceOf(o.silenceWarnings),
     keyRotationMs: o.keyRotation === false ? undefined : o.keyRotation === undefined ? 90 * 86_400_000 : requireDuration('keyRotation', o.keyRotation),
     maxKeyAgeMs: o.maxKeyAge === undefined ? undefined : requireDuration('maxKeyAge', o.maxKeyAge),
     suspicious: o.suspicious as SuspicionOptions | false | undefined,
-    secrets: o.secrets === undefined ? undefined : hasMethods(o.secrets, ['get', 'set', 'delete']) ? (o.secrets as SecretBackend) : (() => {
-      throw optionError('secrets', 'must be a secret backend (new MemorySecretBackend(), a RedisSecretBackend…).');
-    })(),
+    secrets: secretsOf(o.secrets),
   };
 }

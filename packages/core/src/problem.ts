@@ -22,6 +22,7 @@ const TEMPLATES: Record<DenyCode, ProblemTemplate> = {
   invalid_body: { status: 400, title: 'Invalid request body', detail: 'The request body is not valid JSON of the expected shape.' },
   body_too_large: { status: 413, title: 'Request body too large', detail: 'The request body exceeds the configured size limit.' },
   key_store_unavailable: { status: 503, title: 'Authentication unavailable', detail: 'The key store did not answer; try again shortly.' },
+  body_timeout: { status: 408, title: 'Request body timeout', detail: 'The request body did not arrive in time.' },
   not_found: { status: 404, title: 'Not found', detail: 'No such resource.' },
 };
 

@@ -165,6 +165,7 @@ export type DenyCode =
   | 'invalid_body'
   | 'body_too_large'
   | 'key_store_unavailable'
+  | 'body_timeout'
   | 'not_found';
 
 export type BypassReason =

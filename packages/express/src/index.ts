@@ -1,7 +1,7 @@
 // Express adapter: translates a request into the guard's view and applies the decision.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
-  createGuard, isGuard, readJsonBody, sendDecision, stateOf, viewFromNode,
+  createGuard, decideNode, isGuard, sendDecision, stateOf,
   type CacheTicket, type Guard, type GuardOptions, type VectorcacheState,
 } from '@vectorcache/core';
 import { captureResponse } from './capture.js';
@@ -23,15 +23,9 @@ export function vectorcache(optionsOrGuard: GuardOptions | Guard): VectorcacheMi
   const guard = isGuard(optionsOrGuard) ? optionsOrGuard : createGuard(optionsOrGuard);
 
   async function run(req: Request, res: Response, next: NextFunction): Promise<void> {
-    let body: unknown = req.body;
-    let bodyError;
-    // A body parser that ran before us already consumed the stream; otherwise read it with our limit.
-    if (body === undefined && !req.readableEnded) {
-      const read = await readJsonBody(req, guard.maxBodyBytes);
-      body = read.body;
-      bodyError = read.error;
-    }
-    const decision = await guard.handle(viewFromNode(req, req.originalUrl, body, bodyError, req));
+    // A body parser that ran before us already consumed the stream; otherwise the guard reads it after the key check.
+    const parsed = req.body !== undefined || req.readableEnded ? { body: req.body as unknown } : undefined;
+    const decision = await decideNode(guard, req, req.originalUrl, req, parsed);
     if (decision.kind !== 'pass') {
       sendDecision(res, decision, req.method);
       return;

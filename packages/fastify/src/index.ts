@@ -1,9 +1,9 @@
-// Fastify plugin: `app.register(vectorcache, options)`; hooks run after body parsing, capture in onSend.
+// Fastify plugin: `app.register(vectorcache, options | guard)`; the key is checked in onRequest, before the body is parsed.
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
-  createGuard, decisionBody, isGuard, readJsonStream, stateOf, viewFromNode,
-  type BodyError, type CacheTicket, type Guard, type GuardOptions, type VectorcacheState,
+  bodyLeftUnread, createGuard, decisionBody, headViewFromNode, isGuard, readJsonStream, stateOf,
+  type Admission, type BodyError, type CacheTicket, type Decision, type Guard, type GuardOptions, type PassDecision, type VectorcacheState,
 } from '@vectorcache/core';
 
 declare module 'fastify' {
@@ -13,7 +13,7 @@ declare module 'fastify' {
   }
 }
 
-export type VectorcachePluginOptions = (GuardOptions | { guard: Guard }) & {
+export type VectorcachePluginOptions = (GuardOptions | { guard: Guard } | Guard) & {
   /** Replace Fastify's JSON parser so bad or oversized bodies get the guard's problem+json after authentication. Defaults to true. */
   parseJson?: boolean;
 };
@@ -21,43 +21,64 @@ export type VectorcachePluginOptions = (GuardOptions | { guard: Guard }) & {
 const BODY_ERROR = Symbol('vectorcache.bodyError');
 interface BodyFault { [BODY_ERROR]: BodyError }
 const TICKET = Symbol('vectorcache.ticket');
+const ADMISSION = Symbol('vectorcache.admission');
 const RAN = Symbol('vectorcache.ran');
-type Tracked = FastifyRequest & { [TICKET]?: CacheTicket; [RAN]?: boolean };
+type Tracked = FastifyRequest & { [TICKET]?: CacheTicket; [ADMISSION]?: Admission; [RAN]?: boolean };
 
 function isFault(body: unknown): body is BodyFault {
   return typeof body === 'object' && body !== null && BODY_ERROR in body;
 }
 
+/** The guard and the plugin's own options, whether a guard, `{ guard }` or guard options were registered. */
+function resolve(options: VectorcachePluginOptions): { guard: Guard; owned: boolean; parseJson: boolean } {
+  if (isGuard(options)) return { guard: options, owned: false, parseJson: true };
+  const { parseJson = true, ...rest } = options as GuardOptions & { guard?: Guard; parseJson?: boolean };
+  if ('guard' in rest && isGuard(rest.guard)) return { guard: rest.guard, owned: false, parseJson };
+  return { guard: createGuard(rest as GuardOptions), owned: true, parseJson };
+}
+
+function reject(reply: FastifyReply, request: FastifyRequest, decision: Exclude<Decision, PassDecision>): FastifyReply {
+  reply.code(decision.status).headers(decision.headers);
+  if (bodyLeftUnread(request.raw)) reply.header('connection', 'close');
+  return reply.send(decisionBody(decision, request.method));
+}
+
 async function plugin(app: FastifyInstance, options: VectorcachePluginOptions): Promise<void> {
-  const { parseJson = true, ...rest } = options as VectorcachePluginOptions & { guard?: Guard };
-  const guard = 'guard' in rest && isGuard(rest.guard) ? rest.guard : createGuard(rest as GuardOptions);
+  const { guard, owned, parseJson } = resolve(options);
   app.decorate('vectorcacheGuard', guard);
   app.decorateRequest('vectorcache', null);
 
   if (parseJson) {
     app.removeContentTypeParser('application/json');
-    // Read the raw stream ourselves with the guard's limit; errors become a marker the gate reports.
-    // A stream parser: the guard's limit applies while reading, and faults are reported after authentication.
+    // A stream parser: the guard's size and time limits apply while reading; faults are reported by the gate.
     const parse = (_req: FastifyRequest, payload: NodeJS.ReadableStream & { resume(): unknown }, done: (err: Error | null, body?: unknown) => void): void => {
+      const timer = setTimeout(() => done(null, { [BODY_ERROR]: 'body_timeout' } satisfies BodyFault), guard.bodyTimeoutMs);
       readJsonStream(payload, guard.maxBodyBytes).then(
-        (read) => done(null, read.error ? ({ [BODY_ERROR]: read.error } satisfies BodyFault) : read.body),
-        () => done(null, { [BODY_ERROR]: 'invalid_body' } satisfies BodyFault),
+        (read) => { clearTimeout(timer); done(null, read.error ? ({ [BODY_ERROR]: read.error } satisfies BodyFault) : read.body); },
+        () => { clearTimeout(timer); done(null, { [BODY_ERROR]: 'invalid_body' } satisfies BodyFault); },
       );
     };
     app.addContentTypeParser('application/json', parse);
     app.addContentTypeParser(/^application\/[^;]+\+json/, parse);
   }
 
-  app.addHook('preHandler', async (request: Tracked, reply: FastifyReply) => {
-    if (request[RAN]) return; // a route-level registration and a global one must not run twice
+  // The perimeter and the key on the headers alone: a denied request is answered before its body is parsed.
+  app.addHook('onRequest', async (request: Tracked, reply: FastifyReply) => {
+    if (request[RAN]) return undefined;
     request[RAN] = true;
+    const admitted = await guard.admit(headViewFromNode(request.raw, request.url, request));
+    if (admitted.kind !== 'admitted') return reject(reply, request, admitted);
+    request[ADMISSION] = admitted;
+    return undefined;
+  });
+
+  app.addHook('preHandler', async (request: Tracked, reply: FastifyReply) => {
+    const admission = request[ADMISSION];
+    if (!admission) return undefined;
+    request[ADMISSION] = undefined;
     const fault = isFault(request.body) ? request.body[BODY_ERROR] : undefined;
-    const body = fault ? undefined : request.body;
-    const decision = await guard.handle(viewFromNode(request.raw, request.url, body, fault, request));
-    if (decision.kind !== 'pass') {
-      reply.code(decision.status).headers(decision.headers);
-      return reply.send(decisionBody(decision, request.method));
-    }
+    const decision = await guard.decide(admission, fault ? undefined : request.body, fault);
+    if (decision.kind !== 'pass') return reject(reply, request, decision);
     reply.headers(decision.headers);
     request.vectorcache = stateOf(decision);
     request.body = decision.body;
@@ -76,12 +97,12 @@ async function plugin(app: FastifyInstance, options: VectorcachePluginOptions): 
   });
 
   if (guard.adminPrefix) {
-    // Fastify runs hooks only for matched routes, so the admin paths need a route; the guard answers them in preHandler.
+    // Fastify runs hooks only for matched routes, so the admin paths need a route; the guard answers them in onRequest.
     app.all(`${guard.adminPrefix}/*`, async (_request, reply) => reply.code(404).send({ error: 'not found' }));
   }
 
   app.addHook('onClose', async () => {
-    if (!('guard' in rest)) await guard.close();
+    if (owned) await guard.close();
   });
 }
 

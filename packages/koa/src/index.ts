@@ -1,7 +1,7 @@
 // Koa adapter: translates a context into the guard's view and applies the decision.
 import type { Context, Middleware, Next } from 'koa';
 import {
-  createGuard, decisionBody, isGuard, readJsonBody, stateOf, viewFromNode,
+  bodyLeftUnread, createGuard, decideNode, decisionBody, isGuard, stateOf,
   type Guard, type GuardOptions, type VectorcacheState,
 } from '@vectorcache/core';
 
@@ -27,17 +27,13 @@ export function vectorcache(optionsOrGuard: GuardOptions | Guard): VectorcacheMi
 
   const middleware = (async (ctx: Context, next: Next) => {
     const request = ctx.request as typeof ctx.request & { body?: unknown };
-    let body = request.body;
-    let bodyError;
-    if (body === undefined && !ctx.req.readableEnded) {
-      const read = await readJsonBody(ctx.req, guard.maxBodyBytes);
-      body = read.body;
-      bodyError = read.error;
-    }
-    const decision = await guard.handle(viewFromNode(ctx.req, ctx.originalUrl, body, bodyError, ctx));
+    // A body parser that ran before us already consumed the stream; otherwise the guard reads it after the key check.
+    const parsed = request.body !== undefined || ctx.req.readableEnded ? { body: request.body } : undefined;
+    const decision = await decideNode(guard, ctx.req, ctx.originalUrl, ctx, parsed);
     if (decision.kind !== 'pass') {
       ctx.status = decision.status;
       ctx.set(decision.headers);
+      if (bodyLeftUnread(ctx.req)) ctx.set('connection', 'close');
       ctx.body = decisionBody(decision, ctx.method);
       return;
     }

@@ -7,6 +7,8 @@ export const KNOWN_SCOPES: readonly string[] = Object.freeze([
   'cache:read',
   'cache:write',
   'analytics:read',
+  // Operators: every tenant's metrics (a tenant's analytics:read key sees its own tenant's only).
+  'analytics:admin',
   'privacy:admin',
   'keys:admin',
 ]);

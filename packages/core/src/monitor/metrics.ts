@@ -1,7 +1,7 @@
 // Prometheus metrics for a guard via prom-client, which the caller passes in (an optional peer dependency).
 import type * as PromClient from 'prom-client';
 import type { CacheStore, DenyCode, GuardEvent } from '../types.js';
-import type { DecisionObservation, Guard } from '../guard.js';
+import type { DecisionObservation, Guard } from '../contract.js';
 import { optionError } from '../errors.js';
 import { isKnownEventType } from './events.js';
 
@@ -23,8 +23,11 @@ export interface PrometheusMetricsOptions {
 
 export interface PrometheusMetrics {
   readonly registry: PromClient.Registry;
-  /** The text exposition of the registry (what `GET /metrics` answers). */
-  metricsText(): Promise<string>;
+  /**
+   * The text exposition (what `GET /metrics` answers): every tenant's traffic, or with `tenant` only
+   * that tenant's series (its own registry, so nothing of another tenant can leak into it).
+   */
+  metricsText(tenant?: string): Promise<string>;
   /** The `Content-Type` of that text. */
   readonly contentType: string;
   /** Unsubscribes from the guard and removes these metrics from the registry. */
@@ -35,7 +38,7 @@ export interface PrometheusMetrics {
 const DENY_CODES = [
   'https_required', 'ip_not_allowed', 'missing_api_key', 'malformed_api_key', 'invalid_api_key', 'wrong_environment',
   'key_revoked', 'key_expired', 'insufficient_scope', 'too_many_failures', 'pii_detected', 'invalid_body',
-  'body_too_large', 'key_store_unavailable', 'not_found',
+  'body_too_large', 'key_store_unavailable', 'body_timeout', 'not_found',
 ] as const satisfies readonly DenyCode[];
 const BYPASS_REASONS = [
   'pii', 'no_consent', 'no_cache_scope', 'client_no_cache', 'streaming', 'cache_unavailable', 'pii_in_response',
@@ -56,13 +59,9 @@ function bounded(value: string | undefined, known: ReadonlySet<string>): string 
   return value !== undefined && known.has(value) ? value : 'other';
 }
 
-/**
- * Registers the guard's metrics on a prom-client registry and keeps them current from
- * `guard.observe()` and `guard.onEvent()`. No label ever holds a key, a key id, an address, a
- * subject or content: only outcome, deny code, bypass reason and event type (each from a fixed
- * list, else `other`), plus the tenant when `tenantLabel` is set.
- */
-export function createPrometheusMetrics(guard: Guard, options: PrometheusMetricsOptions): PrometheusMetrics {
+interface Resolved { client: typeof PromClient; prefix: string; cacheStore?: CacheStore; tenantLabel: boolean; registry: PromClient.Registry }
+
+function resolveOptions(guard: Guard, options: PrometheusMetricsOptions): Resolved {
   if (!guard || typeof guard.observe !== 'function' || typeof guard.onEvent !== 'function') throw optionError('guard', 'must be a guard made by createGuard');
   const client = options?.client;
   if (!client || typeof client.Counter !== 'function' || typeof client.Registry !== 'function') {
@@ -74,57 +73,121 @@ export function createPrometheusMetrics(guard: Guard, options: PrometheusMetrics
   if (cacheStore !== undefined && typeof cacheStore?.size !== 'function') throw optionError('cacheStore', 'must be a CacheStore with size()');
   const tenantLabel = options.tenantLabel ?? false;
   if (typeof tenantLabel !== 'boolean') throw optionError('tenantLabel', 'must be true or false');
-  const registry = options.registry ?? new client.Registry();
-  const registers = [registry];
-  const t = (names: string[]): string[] => (tenantLabel ? [...names, 'tenant'] : names);
-  const names: string[] = [];
-  const named = (name: string): string => {
-    const full = prefix + name;
-    if (registry.getSingleMetric(full)) throw optionError('registry', `already holds ${full}: stop() the previous metrics, or pass another prefix or registry`);
-    names.push(full);
-    return full;
+  return { client, prefix, cacheStore, tenantLabel, registry: options.registry ?? new client.Registry() };
+}
+
+/** The cache size gauges: one size() call per scrape serves both; a failing store keeps the last known values. */
+function cacheGauges(client: typeof PromClient, cacheStore: CacheStore, registers: PromClient.Registry[], named: (name: string) => string): void {
+  let last: { entries: number; bytes: number } | undefined;
+  let pending: Promise<{ entries: number; bytes: number } | undefined> | undefined;
+  const read = (): Promise<{ entries: number; bytes: number } | undefined> => {
+    pending ??= Promise.resolve()
+      .then(() => cacheStore.size())
+      .then((size) => (last = size), () => last)
+      .finally(() => setTimeout(() => { pending = undefined; }, 0));
+    return pending;
   };
+  new client.Gauge({
+    name: named('cache_entries'), help: 'Entries in the cache store.', registers,
+    async collect() { const size = await read(); if (size) this.set(size.entries); },
+  });
+  new client.Gauge({
+    name: named('cache_bytes'), help: 'Bytes the cache store holds (as the store counts them: sealed entries and indexes).', registers,
+    async collect() { const size = await read(); if (size) this.set(size.bytes); },
+  });
+}
 
-  const requests = new client.Counter({ name: named('requests_total'), help: 'Guarded requests by outcome (hit, miss, bypass, deny, admin).', labelNames: t(['outcome']), registers });
-  const denials = new client.Counter({ name: named('denials_total'), help: 'Denied requests by problem code.', labelNames: t(['code']), registers });
-  const bypasses = new client.Counter({ name: named('bypasses_total'), help: 'Bypassed requests by reason (a request with several reasons counts under each).', labelNames: t(['reason']), registers });
-  const gate = new client.Histogram({ name: named('gate_duration_seconds'), help: 'Time the gate took per request, cache lookup and decryption included.', labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers });
-  const hitLatency = new client.Histogram({ name: named('hit_duration_seconds'), help: 'Time to answer a request from the cache, in the gate.', buckets: LATENCY_BUCKETS, registers });
-  const events = new client.Counter({ name: named('security_events_total'), help: 'Security events by type.', labelNames: ['type'], registers });
-  const callsSaved = new client.Counter({ name: named('upstream_calls_saved_total'), help: 'Upstream (model) calls avoided by cache hits.', labelNames: t([]), registers });
-  const tokensSaved = new client.Counter({ name: named('saved_tokens_total'), help: 'Upstream tokens avoided by cache hits (from the stored usage.total_tokens).', labelNames: t([]), registers });
-  const secondsSaved = new client.Counter({ name: named('saved_seconds_total'), help: 'Upstream time avoided by cache hits (the time each stored answer took).', labelNames: t([]), registers });
-  if (cacheStore) {
-    let last: { entries: number; bytes: number } | undefined;
-    // One size() call per scrape serves both gauges; a failing store keeps the last known values.
-    let pending: Promise<{ entries: number; bytes: number } | undefined> | undefined;
-    const read = (): Promise<{ entries: number; bytes: number } | undefined> => {
-      pending ??= Promise.resolve()
-        .then(() => cacheStore.size())
-        .then((size) => (last = size), () => last)
-        .finally(() => setTimeout(() => { pending = undefined; }, 0));
-      return pending;
+/** One registry's series: the global registry, or one tenant's own. */
+class SeriesSet {
+  readonly names: string[] = [];
+  readonly #tenantLabel: boolean;
+  readonly #requests: PromClient.Counter;
+  readonly #denials: PromClient.Counter;
+  readonly #bypasses: PromClient.Counter;
+  readonly #gate: PromClient.Histogram;
+  readonly #hitLatency: PromClient.Histogram;
+  readonly #events: PromClient.Counter;
+  readonly #callsSaved: PromClient.Counter;
+  readonly #tokensSaved: PromClient.Counter;
+  readonly #secondsSaved: PromClient.Counter;
+
+  constructor(r: Resolved, registry: PromClient.Registry, tenantLabel: boolean, cacheStore: CacheStore | undefined) {
+    const { client, prefix } = r;
+    const registers = [registry];
+    this.#tenantLabel = tenantLabel;
+    const t = (names: string[]): string[] => (tenantLabel ? [...names, 'tenant'] : names);
+    const named = (name: string): string => {
+      const full = prefix + name;
+      if (registry.getSingleMetric(full)) throw optionError('registry', `already holds ${full}: stop() the previous metrics, or pass another prefix or registry`);
+      this.names.push(full);
+      return full;
     };
-    new client.Gauge({
-      name: named('cache_entries'), help: 'Entries in the cache store.', registers,
-      async collect() { const size = await read(); if (size) this.set(size.entries); },
-    });
-    new client.Gauge({
-      name: named('cache_bytes'), help: 'Bytes the cache store holds (as the store counts them: sealed entries and indexes).', registers,
-      async collect() { const size = await read(); if (size) this.set(size.bytes); },
-    });
+    this.#requests = new client.Counter({ name: named('requests_total'), help: 'Guarded requests by outcome (hit, miss, bypass, deny, admin).', labelNames: t(['outcome']), registers });
+    this.#denials = new client.Counter({ name: named('denials_total'), help: 'Denied requests by problem code.', labelNames: t(['code']), registers });
+    this.#bypasses = new client.Counter({ name: named('bypasses_total'), help: 'Bypassed requests by reason (a request with several reasons counts under each).', labelNames: t(['reason']), registers });
+    this.#gate = new client.Histogram({ name: named('gate_duration_seconds'), help: 'Time the gate took per request, cache lookup and decryption included.', labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers });
+    this.#hitLatency = new client.Histogram({ name: named('hit_duration_seconds'), help: 'Time to answer a request from the cache, in the gate.', buckets: LATENCY_BUCKETS, registers });
+    this.#events = new client.Counter({ name: named('security_events_total'), help: 'Security events by type.', labelNames: ['type'], registers });
+    this.#callsSaved = new client.Counter({ name: named('upstream_calls_saved_total'), help: 'Upstream (model) calls avoided by cache hits.', labelNames: t([]), registers });
+    this.#tokensSaved = new client.Counter({ name: named('saved_tokens_total'), help: 'Upstream tokens avoided by cache hits (from the stored usage.total_tokens).', labelNames: t([]), registers });
+    this.#secondsSaved = new client.Counter({ name: named('saved_seconds_total'), help: 'Upstream time avoided by cache hits (the time each stored answer took).', labelNames: t([]), registers });
+    if (cacheStore) cacheGauges(client, cacheStore, registers, named);
+    if (!tenantLabel) this.#zeros();
   }
 
-  // Pre-create the fixed series so dashboards see zeros rather than gaps (not per tenant: unknown up front).
-  if (!tenantLabel) {
-    for (const outcome of OUTCOMES) requests.inc({ outcome }, 0);
-    for (const code of DENY_CODES) denials.inc({ code }, 0);
-    for (const reason of BYPASS_REASONS) bypasses.inc({ reason }, 0);
-    callsSaved.inc(0);
-    tokensSaved.inc(0);
-    secondsSaved.inc(0);
+  /** The fixed series exist from the start, so dashboards see zeros rather than gaps. */
+  #zeros(): void {
+    for (const outcome of OUTCOMES) this.#requests.inc({ outcome }, 0);
+    for (const code of DENY_CODES) this.#denials.inc({ code }, 0);
+    for (const reason of BYPASS_REASONS) this.#bypasses.inc({ reason }, 0);
+    this.#callsSaved.inc(0);
+    this.#tokensSaved.inc(0);
+    this.#secondsSaved.inc(0);
   }
 
+  record(o: DecisionObservation, tenant: string, saved: { ms: number; tokens: number } | undefined): void {
+    const outcome = bounded(o.outcome, KNOWN_OUTCOMES);
+    const withTenant = <L extends Record<string, string>>(labels: L): L => (this.#tenantLabel ? { ...labels, tenant } : labels);
+    this.#requests.inc(withTenant({ outcome }));
+    this.#gate.observe({ outcome }, o.durationMs / 1000);
+    if (o.outcome === 'deny') this.#denials.inc(withTenant({ code: bounded(o.code, KNOWN_CODES) }));
+    if (o.outcome === 'bypass') for (const reason of o.reasons) this.#bypasses.inc(withTenant({ reason: bounded(reason, KNOWN_REASONS) }));
+    if (o.outcome === 'hit' && saved) {
+      this.#hitLatency.observe(o.durationMs / 1000);
+      this.#callsSaved.inc(withTenant({}));
+      if (saved.tokens > 0) this.#tokensSaved.inc(withTenant({}), saved.tokens);
+      if (saved.ms > 0) this.#secondsSaved.inc(withTenant({}), saved.ms / 1000);
+    }
+  }
+
+  event(type: string): void {
+    this.#events.inc({ type: isKnownEventType(type) ? type : 'other' });
+  }
+}
+
+/** Most tenants whose own registries are kept; past it, tenants still count in the global series. */
+const MAX_TENANT_REGISTRIES = 10_000;
+
+/**
+ * Registers the guard's metrics on a prom-client registry and keeps them current from
+ * `guard.observe()` and `guard.onEvent()`. No label ever holds a key, a key id, an address, a
+ * subject or content: only outcome, deny code, bypass reason and event type (each from a fixed
+ * list, else `other`), plus the tenant when `tenantLabel` is set. Each tenant also gets a registry
+ * of its own, so `metricsText(tenant)` shows that tenant nothing of any other.
+ */
+export function createPrometheusMetrics(guard: Guard, options: PrometheusMetricsOptions): PrometheusMetrics {
+  const r = resolveOptions(guard, options);
+  const global = new SeriesSet(r, r.registry, r.tenantLabel, r.cacheStore);
+  const tenants = new Map<string, { registry: PromClient.Registry; series: SeriesSet }>();
+  const tenantSet = (tenant: string): { registry: PromClient.Registry; series: SeriesSet } | undefined => {
+    let set = tenants.get(tenant);
+    if (!set && tenants.size < MAX_TENANT_REGISTRIES) {
+      const registry = new r.client.Registry();
+      set = { registry, series: new SeriesSet(r, registry, false, undefined) };
+      tenants.set(tenant, set);
+    }
+    return set;
+  };
   const seenSavings = new Map<string, { ms: number; tokens: number }>();
   const savings = (o: HitObservation, tenant: string): { ms: number; tokens: number } => {
     if (typeof o.savedMs === 'number' && typeof o.savedTokens === 'number') return { ms: o.savedMs, tokens: o.savedTokens };
@@ -134,35 +197,25 @@ export function createPrometheusMetrics(guard: Guard, options: PrometheusMetrics
     seenSavings.set(tenant, { ms: stats.savedMs, tokens: stats.savedTokens });
     return { ms: Math.max(0, stats.savedMs - before.ms), tokens: Math.max(0, stats.savedTokens - before.tokens) };
   };
-
   const unobserve = guard.observe((o) => {
-    const outcome = bounded(o.outcome, KNOWN_OUTCOMES);
     const tenant = o.tenant ?? ANONYMOUS;
-    const withTenant = <L extends Record<string, string>>(labels: L): L => (tenantLabel ? { ...labels, tenant } : labels);
-    requests.inc(withTenant({ outcome }));
-    gate.observe({ outcome }, o.durationMs / 1000);
-    if (o.outcome === 'deny') denials.inc(withTenant({ code: bounded(o.code, KNOWN_CODES) }));
-    if (o.outcome === 'bypass') for (const reason of o.reasons) bypasses.inc(withTenant({ reason: bounded(reason, KNOWN_REASONS) }));
-    if (o.outcome === 'hit') {
-      hitLatency.observe(o.durationMs / 1000);
-      const saved = savings(o as HitObservation, tenant);
-      callsSaved.inc(withTenant({}));
-      if (saved.tokens > 0) tokensSaved.inc(withTenant({}), saved.tokens);
-      if (saved.ms > 0) secondsSaved.inc(withTenant({}), saved.ms / 1000);
-    }
+    const saved = o.outcome === 'hit' ? savings(o as HitObservation, tenant) : undefined;
+    global.record(o, tenant, saved);
+    if (o.tenant !== undefined) tenantSet(o.tenant)?.series.record(o, tenant, saved);
   });
   const unlisten = guard.onEvent((event: GuardEvent) => {
-    events.inc({ type: isKnownEventType(event.type) ? event.type : 'other' });
+    global.event(event.type);
+    if (typeof event.tenant === 'string') tenantSet(event.tenant)?.series.event(event.type);
   });
-
   return {
-    registry,
-    contentType: registry.contentType,
-    metricsText: () => registry.metrics(),
+    registry: r.registry,
+    contentType: r.registry.contentType,
+    metricsText: (tenant?: string) => (tenant === undefined ? r.registry.metrics() : (tenantSet(tenant)?.registry ?? new r.client.Registry()).metrics()),
     stop() {
       unobserve();
       unlisten();
-      for (const name of names.splice(0)) registry.removeSingleMetric(name);
+      for (const name of global.names.splice(0)) r.registry.removeSingleMetric(name);
+      tenants.clear();
     },
   };
 }

@@ -174,153 +174,168 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 && value.length <= 512 ? value : undefined;
 }
 
-/**
- * Builds a detector over `counters` (share a RedisCounterStore between instances so the counts are
- * global). `emit` raises the `suspicious.*` events, normally the guard's own event emitter; the
- * detector ignores those types on input, so feeding it every event is safe.
- */
-export function createSuspicionDetector(
-  options: SuspicionOptions | undefined,
-  counters: CounterStore,
-  emit: (type: string, fields: Record<string, unknown>) => void,
-): SuspicionDetector {
-  const o = resolveSuspicionOptions(options);
-  if (!counters || typeof counters.increment !== 'function') throw optionError('counters', 'must be a CounterStore (MemoryCounterStore, RedisCounterStore…)');
-  const needsSets = o.credentialStuffing || o.retiredKey || o.cacheProbing;
-  if (needsSets && typeof counters.addToSet !== 'function') {
-    throw optionError('counters', 'must implement addToSet for the suspicious-activity detector (MemoryCounterStore and RedisCounterStore do), or turn off credentialStuffing, retiredKey and cacheProbing');
+type Emit = (type: string, fields: Record<string, unknown>) => void;
+
+/** The detector's patterns, each a short method over the shared counters. */
+class Detector implements SuspicionDetector {
+  readonly #o: Resolved;
+  readonly #counters: CounterStore;
+  readonly #emit: Emit;
+  readonly #knownNetworks = new LRUCache<string, true>({ max: 10_000, ttl: KNOWN_NETWORK_TTL_MS });
+  #lastFailureReport = 0;
+
+  constructor(o: Resolved, counters: CounterStore, emit: Emit) {
+    this.#o = o;
+    this.#counters = counters;
+    this.#emit = emit;
   }
-  const addToSet = (key: string, member: string, windowMs: number) => counters.addToSet!(key, member, windowMs);
-  const knownNetworks = new LRUCache<string, true>({ max: 10_000, ttl: KNOWN_NETWORK_TTL_MS });
-  let lastFailureReport = 0;
-  const p = o.prefix;
+
+  async observe(event: GuardEvent): Promise<SuspicionResult> {
+    if (!event || typeof event.type !== 'string' || SUSPICIOUS.has(event.type)) return {};
+    try {
+      return await this.#dispatch(event);
+    } catch {
+      // The counters are down: say so at most once a minute, and never disturb the request.
+      const now = Date.now();
+      if (now - this.#lastFailureReport > 60_000) {
+        this.#lastFailureReport = now;
+        try { this.#emit('counters.unavailable', { operation: 'suspicion', requestId: event.requestId }); } catch { /* ignore */ }
+      }
+      return {};
+    }
+  }
+
+  #dispatch(event: GuardEvent): Promise<SuspicionResult> | SuspicionResult {
+    switch (event.type) {
+      case 'auth.failure': {
+        const address = str(event.clientAddress);
+        return address ? this.#authFailure(event, address) : {};
+      }
+      case 'suspicious.retired_key_used': return this.#retiredKey(event);
+      case 'request.authenticated': return this.#authenticated(event);
+      case 'auth.scope_denied': return this.#scopeDenied(event);
+      case 'cache.lookup': return this.#cacheLookup(event);
+      default: return {};
+    }
+  }
+
+  #addToSet(key: string, member: string, windowMs: number): Promise<number> {
+    return Promise.resolve(this.#counters.addToSet!(key, member, windowMs));
+  }
 
   /** Raises `type` once per window per subject (counted in the store, so once across instances). */
-  async function raise(
+  async #raise(
     pattern: SuspicionPattern, type: string, subject: string, windowMs: number,
     event: GuardEvent, evidence: Record<string, unknown>,
   ): Promise<SuspicionResult> {
-    const { count } = await counters.increment(`${p}raised:${type}:${digest(subject)}`, windowMs);
+    const { count } = await this.#counters.increment(`${this.#o.prefix}raised:${type}:${digest(subject)}`, windowMs);
     if (count !== 1) return {};
     const fields: Record<string, unknown> = { requestId: event.requestId, clientAddress: event.clientAddress ?? null, ...evidence, windowMs };
     for (const name of ['keyId', 'keyHint', 'tenant'] as const) if (event[name] !== undefined) fields[name] = event[name];
-    emit(type, fields);
+    this.#emit(type, fields);
     const address = str(event.clientAddress);
-    if (address && o.lockout.has(pattern)) return { lockout: { clientAddress: address, reason: type } };
+    if (address && this.#o.lockout.has(pattern)) return { lockout: { clientAddress: address, reason: type } };
     return {};
   }
 
-  async function authFailure(event: GuardEvent, address: string): Promise<SuspicionResult> {
+  async #authFailure(event: GuardEvent, address: string): Promise<SuspicionResult> {
+    const { authFailures, credentialStuffing, prefix: p } = this.#o;
     let result: SuspicionResult = {};
-    if (o.authFailures) {
-      const w = o.authFailures;
-      const { count } = await counters.increment(`${p}authfail:${digest(address)}`, w.windowMs);
-      if (count >= w.threshold) result = await raise('authFailures', 'suspicious.auth_failure_burst', address, w.windowMs, event, { failures: count, threshold: w.threshold });
+    if (authFailures) {
+      const { count } = await this.#counters.increment(`${p}authfail:${digest(address)}`, authFailures.windowMs);
+      if (count >= authFailures.threshold) {
+        result = await this.#raise('authFailures', 'suspicious.auth_failure_burst', address, authFailures.windowMs, event, { failures: count, threshold: authFailures.threshold });
+      }
     }
     const hint = str(event.keyHint);
-    if (o.credentialStuffing && hint) {
-      const w = o.credentialStuffing;
-      const keys = await addToSet(`${p}keys:${digest(address)}`, digest(hint), w.windowMs);
-      if (keys >= w.threshold) {
-        const raised = await raise('credentialStuffing', 'suspicious.credential_stuffing', address, w.windowMs, event, { distinctKeys: keys, threshold: w.threshold });
+    if (credentialStuffing && hint) {
+      const keys = await this.#addToSet(`${p}keys:${digest(address)}`, digest(hint), credentialStuffing.windowMs);
+      if (keys >= credentialStuffing.threshold) {
+        const raised = await this.#raise('credentialStuffing', 'suspicious.credential_stuffing', address, credentialStuffing.windowMs, event, { distinctKeys: keys, threshold: credentialStuffing.threshold });
         result = result.lockout ? result : raised;
       }
     }
     return result;
   }
 
-  async function retiredKey(event: GuardEvent): Promise<SuspicionResult> {
+  async #retiredKey(event: GuardEvent): Promise<SuspicionResult> {
     const keyId = str(event.keyId);
-    if (!o.retiredKey || !keyId) return {};
-    const w = o.retiredKey;
-    const { count } = await counters.increment(`${p}retired:${keyId}`, w.windowMs);
+    const w = this.#o.retiredKey;
+    if (!w || !keyId) return {};
+    const p = this.#o.prefix;
+    const { count } = await this.#counters.increment(`${p}retired:${keyId}`, w.windowMs);
     const address = str(event.clientAddress);
-    const addresses = address ? await addToSet(`${p}retiredfrom:${keyId}`, digest(address), w.windowMs) : 0;
+    const addresses = address ? await this.#addToSet(`${p}retiredfrom:${keyId}`, digest(address), w.windowMs) : 0;
     if (count < w.threshold) return {};
-    return raise('retiredKey', 'suspicious.retired_key_reuse', keyId, w.windowMs, event, { uses: count, addresses, threshold: w.threshold });
+    return this.#raise('retiredKey', 'suspicious.retired_key_reuse', keyId, w.windowMs, event, { uses: count, addresses, threshold: w.threshold });
   }
 
-  async function authenticated(event: GuardEvent): Promise<SuspicionResult> {
+  async #authenticated(event: GuardEvent): Promise<SuspicionResult> {
     const keyId = str(event.keyId);
     const address = str(event.clientAddress);
-    if (!o.newNetwork || !keyId || !address) return {};
+    const w = this.#o.newNetwork;
+    if (!w || !keyId || !address) return {};
     const network = networkOf(address);
     if (!network) return {};
-    const w = o.newNetwork;
+    const p = this.#o.prefix;
     // Windows are aligned epochs, so every instance names the same counters; they live two
     // epochs, so the previous epoch can still be read (a network seen then is not new now).
     const epoch = Math.floor(Date.now() / w.windowMs);
     const local = `${keyId} ${network} ${epoch}`;
-    if (knownNetworks.has(local)) return {};
+    if (this.#knownNetworks.has(local)) return {};
     const net = digest(network);
     const live = 2 * w.windowMs;
-    const { count } = await counters.increment(`${p}net:${keyId}:${epoch}:${net}`, live);
-    knownNetworks.set(local, true);
+    const { count } = await this.#counters.increment(`${p}net:${keyId}:${epoch}:${net}`, live);
+    this.#knownNetworks.set(local, true);
     // Only the first sight in this epoch (atomic in the store, so one instance) goes further.
     if (count !== 1) return {};
-    const { count: current } = await counters.increment(`${p}nets:${keyId}:${epoch}`, live);
+    const { count: current } = await this.#counters.increment(`${p}nets:${keyId}:${epoch}`, live);
     const [seenBefore, previous] = await Promise.all([
-      counters.get(`${p}net:${keyId}:${epoch - 1}:${net}`),
-      counters.get(`${p}nets:${keyId}:${epoch - 1}`),
+      this.#counters.get(`${p}net:${keyId}:${epoch - 1}:${net}`),
+      this.#counters.get(`${p}nets:${keyId}:${epoch - 1}`),
     ]);
     if (seenBefore) return {};
     const known = Math.max(current - 1, previous?.count ?? 0);
     if (known < w.learnNetworks) return {};
-    return raise('newNetwork', 'suspicious.new_network_for_key', `${keyId} ${network}`, w.windowMs, event, { network, knownNetworks: known, learnNetworks: w.learnNetworks });
+    return this.#raise('newNetwork', 'suspicious.new_network_for_key', `${keyId} ${network}`, w.windowMs, event, { network, knownNetworks: known, learnNetworks: w.learnNetworks });
   }
 
-  async function scopeDenied(event: GuardEvent): Promise<SuspicionResult> {
+  async #scopeDenied(event: GuardEvent): Promise<SuspicionResult> {
     const subject = str(event.keyId) ?? str(event.clientAddress);
-    if (!o.scopeDenials || !subject) return {};
-    const w = o.scopeDenials;
-    const { count } = await counters.increment(`${p}scope:${digest(subject)}`, w.windowMs);
+    const w = this.#o.scopeDenials;
+    if (!w || !subject) return {};
+    const { count } = await this.#counters.increment(`${this.#o.prefix}scope:${digest(subject)}`, w.windowMs);
     if (count < w.threshold) return {};
-    return raise('scopeDenials', 'suspicious.scope_denial_burst', subject, w.windowMs, event, { denials: count, threshold: w.threshold });
+    return this.#raise('scopeDenials', 'suspicious.scope_denial_burst', subject, w.windowMs, event, { denials: count, threshold: w.threshold });
   }
 
-  async function cacheLookup(event: GuardEvent): Promise<SuspicionResult> {
+  async #cacheLookup(event: GuardEvent): Promise<SuspicionResult> {
     const tenant = str(event.tenant);
     const fingerprint = event.promptSimhash;
-    if (!o.cacheProbing || !tenant || !isSimhash64(fingerprint)) return {};
-    const w = o.cacheProbing;
+    const w = this.#o.cacheProbing;
+    if (!w || !tenant || !isSimhash64(fingerprint)) return {};
     // Members are exact prompts (the entry key when given), so repeating one prompt is not probing;
     // buckets are simhash bands, so prompts within Hamming distance 3 always share one (pigeonhole).
     const member = str(event.promptKey) ? digest(event.promptKey as string) : fingerprint;
     const t = digest(tenant);
-    const sizes = await Promise.all(simhashBands(fingerprint).map((band) => addToSet(`${p}probe:${t}:${band}`, member, w.windowMs)));
+    const sizes = await Promise.all(simhashBands(fingerprint).map((band) => this.#addToSet(`${this.#o.prefix}probe:${t}:${band}`, member, w.windowMs)));
     const variants = Math.max(...sizes);
     if (variants < w.threshold) return {};
-    return raise('cacheProbing', 'suspicious.cache_probing', tenant, w.windowMs, event, { variants, hammingBound: 3, threshold: w.threshold });
+    return this.#raise('cacheProbing', 'suspicious.cache_probing', tenant, w.windowMs, event, { variants, hammingBound: 3, threshold: w.threshold });
   }
+}
 
-  async function dispatch(event: GuardEvent): Promise<SuspicionResult> {
-    switch (event.type) {
-      case 'auth.failure': {
-        const address = str(event.clientAddress);
-        return address ? authFailure(event, address) : {};
-      }
-      case 'suspicious.retired_key_used': return retiredKey(event);
-      case 'request.authenticated': return authenticated(event);
-      case 'auth.scope_denied': return scopeDenied(event);
-      case 'cache.lookup': return cacheLookup(event);
-      default: return {};
-    }
+/**
+ * Builds a detector over `counters` (share a RedisCounterStore between instances so the counts are
+ * global). `emit` raises the `suspicious.*` events, normally the guard's own event emitter; the
+ * detector ignores those types on input, so feeding it every event is safe.
+ */
+export function createSuspicionDetector(options: SuspicionOptions | undefined, counters: CounterStore, emit: Emit): SuspicionDetector {
+  const o = resolveSuspicionOptions(options);
+  if (!counters || typeof counters.increment !== 'function') throw optionError('counters', 'must be a CounterStore (MemoryCounterStore, RedisCounterStore…)');
+  const needsSets = o.credentialStuffing || o.retiredKey || o.cacheProbing;
+  if (needsSets && typeof counters.addToSet !== 'function') {
+    throw optionError('counters', 'must implement addToSet for the suspicious-activity detector (MemoryCounterStore and RedisCounterStore do), or turn off credentialStuffing, retiredKey and cacheProbing');
   }
-
-  return {
-    async observe(event: GuardEvent): Promise<SuspicionResult> {
-      if (!event || typeof event.type !== 'string' || SUSPICIOUS.has(event.type)) return {};
-      try {
-        return await dispatch(event);
-      } catch {
-        // The counters are down: say so at most once a minute, and never disturb the request.
-        const now = Date.now();
-        if (now - lastFailureReport > 60_000) {
-          lastFailureReport = now;
-          try { emit('counters.unavailable', { operation: 'suspicion', requestId: event.requestId }); } catch { /* ignore */ }
-        }
-        return {};
-      }
-    },
-  };
+  return new Detector(o, counters, emit);
 }

@@ -1,0 +1,33 @@
+// Exact lookup: the entry stored under this request's own cache key.
+import type { CacheStore, StoredEntry } from '../types.js';
+import { withTimeout } from './timeout.js';
+import { CacheUnavailableError, type Candidate, type LookupRequest, type LookupStrategy } from './strategy.js';
+
+export class ExactLookup implements LookupStrategy {
+  readonly name = 'exact';
+  readonly #cache: CacheStore;
+  readonly #timeoutMs: number;
+  readonly #onCorrupt: (key: string, request: LookupRequest) => void;
+
+  constructor(cache: CacheStore, timeoutMs: number, onCorrupt: (key: string, request: LookupRequest) => void) {
+    this.#cache = cache;
+    this.#timeoutMs = timeoutMs;
+    this.#onCorrupt = onCorrupt;
+  }
+
+  async find(request: LookupRequest): Promise<Candidate | undefined> {
+    const key = request.ticket.key;
+    let entry: StoredEntry | undefined;
+    try {
+      entry = await withTimeout(this.#cache.get(key), this.#timeoutMs);
+    } catch (error) {
+      // A damaged entry is a miss to repair, not an outage.
+      if ((error as Error | undefined)?.name === 'CorruptEntryError') {
+        this.#onCorrupt(key, request);
+        return undefined;
+      }
+      throw new CacheUnavailableError('cache get failed', { cause: error });
+    }
+    return entry ? { key, entry, match: 'exact' } : undefined;
+  }
+}

@@ -1,0 +1,65 @@
+// Cache routing: runs the lookup strategies in order and turns the first sound candidate into a hit.
+import type { CacheTicket, RespondDecision } from '../contract.js';
+import type { EventHub } from '../monitor/hub.js';
+import type { BaseDecision } from '../gate/replies.js';
+import type { HitServer } from './hit.js';
+import { CacheUnavailableError, type LookupRequest, type LookupStrategy } from './strategy.js';
+
+export type LookupOutcome =
+  | { kind: 'hit'; decision: RespondDecision }
+  | { kind: 'miss' }
+  | { kind: 'unavailable' };
+
+export class CacheRouter {
+  readonly #strategies: LookupStrategy[];
+  readonly #hits: HitServer;
+  readonly #hub: EventHub;
+  /** The request behind each ticket looked up, for strategies that index an answer once it is stored. */
+  readonly #requests = new WeakMap<CacheTicket, LookupRequest>();
+
+  constructor(strategies: LookupStrategy[], hits: HitServer, hub: EventHub) {
+    this.#strategies = strategies;
+    this.#hits = hits;
+    this.#hub = hub;
+  }
+
+  /** Adds a strategy after the ones already there (exact lookup always goes first). */
+  add(strategy: LookupStrategy): void {
+    this.#strategies.push(strategy);
+  }
+
+  /** Keeps the request of a ticket that is stored without a lookup (write-only keys). */
+  remember(request: LookupRequest): void {
+    this.#requests.set(request.ticket, request);
+  }
+
+  async lookup(request: LookupRequest, base: BaseDecision): Promise<LookupOutcome> {
+    const ticket = request.ticket;
+    this.#requests.set(ticket, request);
+    for (const strategy of this.#strategies) {
+      let candidate;
+      try {
+        candidate = await strategy.find(request);
+      } catch (error) {
+        if (!(error instanceof CacheUnavailableError)) continue; // an optional strategy failing is just no candidate
+        this.#hub.emit('cache.unavailable', { requestId: ticket.requestId, clientAddress: ticket.clientAddress, tenant: ticket.tenant, operation: 'get' });
+        return { kind: 'unavailable' };
+      }
+      if (!candidate) continue;
+      const decision = this.#hits.serve(candidate, ticket, base);
+      if (decision) {
+        decision.headers['x-vectorcache-match'] = candidate.match;
+        return { kind: 'hit', decision };
+      }
+    }
+    return { kind: 'miss' };
+  }
+
+  /** Every strategy hears of a stored answer (e.g. the semantic index adds its vector). */
+  stored(ticket: CacheTicket): void {
+    const request = this.#requests.get(ticket);
+    for (const strategy of this.#strategies) {
+      try { strategy.stored?.(ticket, request); } catch { /* indexing is best effort: the entry itself is stored */ }
+    }
+  }
+}

@@ -1,0 +1,79 @@
+// Stage 3: failure lockout per client address, checked before the key store is touched.
+import type { CounterStore } from '../types.js';
+import type { DenyDecision } from '../contract.js';
+import type { EventHub } from '../monitor/hub.js';
+import type { RequestContext } from './context.js';
+import type { Replies } from './replies.js';
+
+export interface LockoutSettings {
+  maxFailures: number;
+  windowMs: number;
+  whenUnavailable: 'authenticate' | 'deny';
+}
+
+/** Counter name of an address's failures. */
+function lockName(clientAddress: string | null): string {
+  return `lockout:${clientAddress}`;
+}
+
+export class Lockout {
+  readonly #settings: LockoutSettings | false;
+  readonly #counters: CounterStore;
+  readonly #hub: EventHub;
+  readonly #replies: Replies;
+
+  constructor(settings: LockoutSettings | false, deps: { counters: CounterStore; hub: EventHub; replies: Replies }) {
+    this.#settings = settings;
+    this.#counters = deps.counters;
+    this.#hub = deps.hub;
+    this.#replies = deps.replies;
+  }
+
+  /** A locked-out address is refused before its key is looked at, so it cannot keep probing the store. */
+  async check(ctx: RequestContext): Promise<DenyDecision | undefined> {
+    const settings = this.#settings;
+    if (!settings) return undefined;
+    let state: { count: number; resetAt: number } | undefined;
+    try {
+      state = await this.#counters.get(lockName(ctx.clientAddress));
+    } catch {
+      this.#hub.emit('counters.unavailable', { requestId: ctx.requestId, clientAddress: ctx.clientAddress });
+      // The key is still verified, so a bad key is refused either way; only counting pauses.
+      if (settings.whenUnavailable === 'deny') return this.#replies.deny('key_store_unavailable', ctx, { detail: 'The failure counter store did not answer; try again shortly.' });
+    }
+    if (state && state.count >= settings.maxFailures) {
+      return this.#replies.deny('too_many_failures', ctx, { retryAfterSeconds: Math.max(1, Math.ceil((state.resetAt - ctx.now) / 1000)) });
+    }
+    return undefined;
+  }
+
+  /** Counts one authentication failure; true when this failure puts the address over the limit. */
+  async countFailure(ctx: RequestContext): Promise<boolean> {
+    const settings = this.#settings;
+    if (!settings) return false;
+    try {
+      const { count, resetAt } = await this.#counters.increment(lockName(ctx.clientAddress), settings.windowMs);
+      if (count === settings.maxFailures) {
+        this.#hub.emit('auth.lockout', { requestId: ctx.requestId, clientAddress: ctx.clientAddress, failures: count, windowMs: settings.windowMs, until: new Date(resetAt).toISOString() });
+      }
+      return count > settings.maxFailures && resetAt > ctx.now;
+    } catch {
+      this.#hub.emit('counters.unavailable', { requestId: ctx.requestId, clientAddress: ctx.clientAddress });
+      return false;
+    }
+  }
+
+  /** The 429 for an address that just went over the limit. */
+  denyLocked(ctx: RequestContext): DenyDecision {
+    const seconds = Math.ceil(this.#settings ? this.#settings.windowMs / 1000 : 60);
+    return this.#replies.deny('too_many_failures', ctx, { retryAfterSeconds: seconds }, undefined);
+  }
+
+  /** Locks an address out at once (the detector asked for it). */
+  async lockOut(clientAddress: string, reason: string): Promise<void> {
+    const settings = this.#settings;
+    if (!settings) return;
+    const { resetAt } = await this.#counters.increment(lockName(clientAddress), settings.windowMs, settings.maxFailures);
+    this.#hub.emit('auth.lockout', { clientAddress, reason, windowMs: settings.windowMs, until: new Date(resetAt).toISOString() });
+  }
+}

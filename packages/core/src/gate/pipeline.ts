@@ -1,0 +1,113 @@
+// The gate in the documented order: perimeter, lockout, key, admin routes (headers only); then body, consent, PII, route, cache.
+import { randomUUID } from 'node:crypto';
+import type { BodyError } from '../body.js';
+import type { Admission, AdmitResult, Decision, HeadView, PassDecision } from '../contract.js';
+import { subjectHash } from '../canonical.js';
+import { makeTicket } from '../cache/ticket.js';
+import type { CacheRouter } from '../cache/router.js';
+import type { EntryKeys } from '../cache/entry-keys.js';
+import type { DoNotCacheMarkers } from '../privacy/no-cache.js';
+import type { StatsBook } from '../stats.js';
+import type { RequestContext } from './context.js';
+import type { Replies } from './replies.js';
+import type { Perimeter } from './perimeter.js';
+import type { Lockout } from './lockout.js';
+import type { Authenticated, Authenticator } from './authenticate.js';
+import type { AdminRoutes } from './admin.js';
+import type { BodyPolicy } from './body-policy.js';
+import { hasConsent, subjectOf, type SubjectOptions } from './consent.js';
+import type { PiiStage } from './pii.js';
+import { cacheAccess, mustBypass } from './route.js';
+import type { MissWatch } from './miss-watch.js';
+
+export interface GateParts {
+  perimeter: Perimeter; lockout: Lockout; authenticator: Authenticator; admin: AdminRoutes;
+  body: BodyPolicy; pii: PiiStage; replies: Replies; stats: StatsBook; markers: DoNotCacheMarkers;
+  router: CacheRouter | undefined; keys: EntryKeys; missWatch: MissWatch;
+}
+
+export interface PolicyOptions extends SubjectOptions {
+  requireConsent: boolean;
+  ttlMs: number;
+  ignoreFields: ReadonlySet<string>;
+}
+
+/** A request admitted on its headers; only the pipeline that made it reads its fields. */
+export class AdmittedRequest implements Admission {
+  readonly kind = 'admitted';
+  constructor(readonly view: HeadView, readonly ctx: RequestContext, readonly auth: Authenticated) {}
+  get requestId(): string { return this.ctx.requestId; }
+  get clientAddress(): string | null { return this.ctx.clientAddress; }
+  get principal(): Authenticated['principal'] { return this.auth.principal; }
+}
+
+export class Pipeline {
+  constructor(readonly parts: GateParts, readonly o: PolicyOptions) {}
+
+  /** Phase one, on the headers: nothing here reads the body, so a denied request never makes us buffer it. */
+  async admit(view: HeadView): Promise<AdmitResult> {
+    const p = this.parts;
+    const ctx = p.perimeter.context(view, view.requestId ?? randomUUID(), Date.now());
+    const refused = (await p.perimeter.check(view, ctx)) ?? (await p.lockout.check(ctx));
+    if (refused) return refused;
+    const auth = await p.authenticator.authenticate(view, ctx);
+    if ('kind' in auth) return auth;
+    const admin = p.admin.route(view);
+    if (admin) return p.admin.answer(admin, ctx, auth.principal, auth.headers) as Promise<AdmitResult>;
+    return new AdmittedRequest(view, ctx, auth);
+  }
+
+  /** Phase two, with the body: body policy, consent, PII, cache controls and scopes, then the cache. */
+  async decide(admitted: AdmittedRequest, body: unknown, bodyError: BodyError | undefined): Promise<Decision> {
+    const p = this.parts;
+    const { view, ctx, auth: { record, principal } } = admitted;
+    const readError = p.body.checkRead(bodyError, view.headers, ctx);
+    if (readError) return readError;
+    p.stats.request(record.tenant);
+    const base = { headers: { ...p.replies.tlsHeaders(ctx.tls), ...admitted.auth.headers }, requestId: ctx.requestId, clientAddress: ctx.clientAddress, principal };
+    const method = view.method.toUpperCase();
+    const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+    const shapeError = isObject ? p.body.checkShape(body as Record<string, unknown>, ctx) : undefined;
+    if (shapeError) return shapeError;
+
+    const reasons: string[] = [];
+    const cacheable = method === 'POST' && isObject && p.router !== undefined;
+    if (!p.router) reasons.push('cache_disabled');
+    else if (!cacheable) reasons.push('not_cacheable');
+    if (isObject && (body as Record<string, unknown>).stream === true) reasons.push('streaming');
+    const subjectId = subjectOf(this.o, view);
+    const subject = subjectId === undefined ? undefined : subjectHash(p.keys.indexKey, record.tenant, subjectId);
+    if (cacheable && ((this.o.requireConsent && !hasConsent(this.o, view)) || (subject !== undefined && await p.markers.isMarked(record.tenant, subject)))) {
+      reasons.push('no_consent');
+    }
+    const pii = p.pii.inspect(body, view.raw, ctx, record);
+    if ('kind' in pii) return pii;
+    if (pii.reason) reasons.push(pii.reason);
+    const handlerBody = pii.body !== undefined ? pii.body : body;
+    const bodyReplaced = pii.body !== undefined;
+    const access = cacheAccess(record.scopes, view.headers, reasons);
+    if (mustBypass(reasons, access)) return p.replies.bypass(base, reasons, handlerBody, bodyReplaced, record.tenant);
+
+    const ttlMs = access.directives.maxAgeMs === undefined ? this.o.ttlMs : Math.min(this.o.ttlMs, access.directives.maxAgeMs);
+    const ticket = makeTicket(p.keys.indexKey, this.o.ignoreFields, {
+      body: handlerBody as Record<string, unknown>, method, url: view.url, subject, ttlMs, now: ctx.now, requestId: ctx.requestId, principal, clientAddress: ctx.clientAddress,
+    });
+    const lookup = { ticket, body: handlerBody as Record<string, unknown>, headers: view.headers };
+    const router = p.router!;
+    if (!access.canRead) {
+      router.remember(lookup);
+      return p.replies.bypass(base, reasons, handlerBody, bodyReplaced, record.tenant, ticket);
+    }
+    const outcome = await router.lookup(lookup, base);
+    if (outcome.kind === 'hit') return outcome.decision;
+    if (outcome.kind === 'unavailable') return p.replies.bypass(base, ['cache_unavailable'], handlerBody, bodyReplaced, record.tenant);
+    p.stats.miss(record.tenant);
+    p.missWatch.miss(ticket, ctx);
+    const pass: PassDecision = {
+      kind: 'pass', route: 'cache', cacheStatus: 'miss', reasons: [], body: handlerBody, bodyReplaced,
+      ...base, headers: { ...base.headers, 'x-vectorcache-status': 'miss' },
+    };
+    if (access.canWrite) pass.ticket = ticket;
+    return pass;
+  }
+}
