@@ -30,6 +30,10 @@ import { ExactLookup } from './cache/exact.js';
 import { HitServer } from './cache/hit.js';
 import { Completer } from './cache/complete.js';
 import { CacheRouter } from './cache/router.js';
+import { Coalescer } from './cache/coalesce.js';
+import { Flights, type Flight } from './cache/single-flight.js';
+import { ResponseRecorder } from './cache/recorder.js';
+import { StreamReplays } from './cache/stream-hit.js';
 import { EraseFences } from './privacy/fences.js';
 import { DoNotCacheMarkers } from './privacy/no-cache.js';
 import { createPrivacyRights } from './privacy/rights.js';
@@ -40,7 +44,7 @@ const GUARD_BRAND = Symbol.for('vectorcache.guard');
 const storeOwners = new WeakMap<object, number>();
 
 /** The cache half of the guard: present unless `cache: false`. */
-interface CacheParts { store: CacheStore; router: CacheRouter; completer: Completer }
+interface CacheParts { store: CacheStore; router: CacheRouter; completer: Completer; replays: StreamReplays; coalescer: Coalescer | undefined }
 
 class GuardImpl implements Guard {
   readonly [GUARD_BRAND] = true;
@@ -92,12 +96,16 @@ class GuardImpl implements Guard {
     // Avoid an unhandled rejection before anyone awaits ready(); handle() rethrows it.
     this.#ready.catch(() => undefined);
     this.secrets = new TenantSecrets({ codec: this.#ready.then(() => this.#keys.codec), backend: o.secrets });
-    this.privacy = createPrivacyRights({ ready: () => this.#ready, cache: store, keys: this.#keys, fences, markers, writes, hub });
+    const cacheParts = this.#cache;
+    // Nothing made before an erase may be handed out after it: kept replays and waiting followers go.
+    const onErase = cacheParts ? async () => { cacheParts.replays.clear(); cacheParts.coalescer?.releaseAll(); } : undefined;
+    this.privacy = createPrivacyRights({ ready: () => this.#ready, cache: store, keys: this.#keys, fences, markers, writes, hub, onErase });
     const admin = new AdminRoutes(o.adminPrefix, { privacy: this.privacy, stats, hub, replies });
     this.#pipeline = new Pipeline({
       perimeter: this.#perimeter, lockout, authenticator, admin, body: new BodyPolicy(o.maxBodyBytes, replies),
       pii: new PiiStage(scanner, { hub, replies }), replies, stats, markers, router: this.#cache?.router, keys: this.#keys,
       missWatch: new MissWatch(fingerprintMisses, hub),
+      coalescer: cacheParts?.coalescer, recorder: cacheParts ? (ticket, flight) => this.#recorder(ticket, flight) : undefined,
     }, o);
   }
 
@@ -132,14 +140,26 @@ class GuardImpl implements Guard {
     if (owners > 1) this.#hub.warn('VC_SHARED_STORE', 'this cache store instance is already used by another guard; give each guard its own store unless they share tenants and secrets on purpose.');
     const o = this.#o;
     const hub = this.#hub;
-    const hits = new HitServer({ cache: store, keys: this.#keys, fences: d.fences, stats: this.#stats, hub });
+    const { chunkWords, paceMs, replayCacheBytes, singleFlight } = o.streaming;
+    const replays = new StreamReplays({ chunkWords, paceMs, cacheBytes: replayCacheBytes });
+    const hits = new HitServer({ cache: store, keys: this.#keys, fences: d.fences, stats: this.#stats, hub, replays });
     const exact = new ExactLookup(store, o.cacheTimeoutMs, (key, request) => hits.integrityFailure(key, request.ticket.requestId, request.ticket.principal, 'entry'));
     const router = new CacheRouter([exact], hits, hub);
     const completer = new Completer({
       cache: store, keys: this.#keys, fences: d.fences, writes: d.writes, pii: d.scanner, stats: this.#stats, hub,
       maxEntryBytes: o.maxEntryBytes, cacheTimeoutMs: o.cacheTimeoutMs, onStored: (ticket) => router.stored(ticket),
     });
-    return { store, router, completer };
+    const coalescer = singleFlight ? new Coalescer(new Flights({ maxBytes: o.maxEntryBytes, waitMs: singleFlight.waitMs }), this.#stats, chunkWords) : undefined;
+    return { store, router, completer, replays, coalescer };
+  }
+
+  #recorder(ticket: CacheTicket, flight: Flight | undefined): ResponseRecorder {
+    return new ResponseRecorder({
+      ticket, flight, maxEntryBytes: this.maxEntryBytes,
+      complete: (t, response) => this.complete(t, response),
+      // A stream that may not be stored is counted like the other reasons an answer is not stored.
+      rejected: (t, reason) => this.#stats.bypass(t.tenant, reason),
+    });
   }
 
   async #init(encryption: EncryptionOptions | undefined): Promise<void> {

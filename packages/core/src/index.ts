@@ -6,13 +6,15 @@ export { createGuard, isGuard } from './guard.js';
 export type {
   Guard, GuardRequest, Decision, DenyDecision, RespondDecision, PassDecision, CacheTicket, CapturedResponse,
   CompleteResult, DecisionObservation, EraseReceipt, ExportResult, ExportedEntry, HeadView, Admission, AdmitResult, PrivacyRights,
+  AnswerRecorder,
 } from './contract.js';
-export type { GuardOptions, LockoutOptions } from './options.js';
+export type { GuardOptions, LockoutOptions, StreamingOptions } from './options.js';
 export type { TenantStats } from './stats.js';
 export { makeProblem, statusFor, PROBLEM_CONTENT_TYPE } from './problem.js';
 export { canonicalJson, cacheKey, subjectHash } from './canonical.js';
 export { readJsonBody, readJsonStream, parseJsonText, isJsonContentType, type BodyError, type BodyResult } from './body.js';
-export { viewFromNode, headViewFromNode, decideNode, bodyLeftUnread, stateOf, decisionBody, sendDecision, type VectorcacheState } from './node.js';
+export { recordNodeResponse, recordStreamBody } from './node-answer.js';
+export { viewFromNode, headViewFromNode, decideNode, bodyLeftUnread, stateOf, decisionBody, decisionReadable, sendDecision, type VectorcacheState } from './node.js';
 export { readJsonBodyWithin } from './body-deadline.js';
 export * from './keys/index.js';
 export * from './net/index.js';

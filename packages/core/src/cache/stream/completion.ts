@@ -10,25 +10,30 @@ const optionalString = (value: unknown): value is string | null | undefined => v
  * JSON API behind the guarded route, content given as parts, a malformed tool call): such an
  * entry still answers JSON requests verbatim, but cannot be replayed as a stream.
  */
-export function parseCompletion(text: string): ChatCompletion | undefined {
+export function parseCompletion(text: string, fallbackCreated?: number): ChatCompletion | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return undefined;
   }
-  return asCompletion(value);
+  return asCompletion(value, fallbackCreated);
 }
 
-/** The same check on an already parsed value. */
-export function asCompletion(value: unknown): ChatCompletion | undefined {
+/**
+ * The same check on an already parsed value. Some OpenAI-compatible servers leave out `created`:
+ * `fallbackCreated` (e.g. the entry's creation, in seconds) then stands in for it in replays.
+ */
+export function asCompletion(value: unknown, fallbackCreated?: number): ChatCompletion | undefined {
   if (!isObject(value) || value.object !== 'chat.completion' || !Array.isArray(value.choices) || value.choices.length === 0) return undefined;
-  const { id, created, model } = value;
+  const { id, model } = value;
+  const created = value.created ?? fallbackCreated;
   if (typeof id !== 'string' || typeof model !== 'string' || typeof created !== 'number' || !Number.isFinite(created)) return undefined;
-  if (!optionalString(value.system_fingerprint) || !optionalString(value.service_tier)) return undefined;
-  if (value.usage !== undefined && value.usage !== null && !isObject(value.usage)) return undefined;
+  const out: Json = value.created === undefined ? { ...value, created } : value;
+  if (!optionalString(out.system_fingerprint) || !optionalString(out.service_tier)) return undefined;
+  if (out.usage !== undefined && out.usage !== null && !isObject(out.usage)) return undefined;
   if (!value.choices.every(isChoice)) return undefined;
-  return value as unknown as ChatCompletion;
+  return out as unknown as ChatCompletion;
 }
 
 function isChoice(choice: unknown): choice is CompletionChoice {

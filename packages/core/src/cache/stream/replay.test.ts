@@ -90,19 +90,21 @@ describe('replayFrames', () => {
 });
 
 describe('ReplayCache', () => {
-  it('builds a replay once per entry and form, gives the same bytes as replayText, and forgets on clear', () => {
+  it('builds a replay once per entry and form, keeps what was built, forgets on clear, and never keeps a refusal', () => {
     const cache = new ReplayCache({ maxBytes: 1 << 16 });
     let built = 0;
-    const source = () => { built++; return stored; };
-    const first = cache.bytes('bind-1', source, { includeUsage: true });
-    expect(first.toString()).toBe(replayText(stored, { includeUsage: true }));
-    expect(cache.bytes('bind-1', source, { includeUsage: true })).toBe(first);
+    const build = (options: { includeUsage?: boolean }) => () => { built++; return replayText(stored, options); };
+    const first = cache.text('bind-1', 'usage', build({ includeUsage: true }));
+    expect(first).toBe(replayText(stored, { includeUsage: true }));
+    expect(cache.text('bind-1', 'usage', build({ includeUsage: true }))).toBe(first);
     expect(built).toBe(1);
-    expect(cache.bytes('bind-1', source).toString()).toBe(replayText(stored));
+    expect(cache.text('bind-1', 'bare', build({}))).toBe(replayText(stored));
     expect(built).toBe(2);
     cache.clear();
-    cache.bytes('bind-1', source, { includeUsage: true });
+    cache.text('bind-1', 'usage', build({ includeUsage: true }));
     expect(built).toBe(3);
+    expect(cache.text('bind-2', 'usage', () => undefined)).toBeUndefined();
+    expect(cache.text('bind-2', 'usage', () => 'now')).toBe('now');
     expect(() => new ReplayCache({ maxBytes: -1 })).toThrow(/`maxBytes`/);
   });
 });
