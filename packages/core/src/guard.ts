@@ -66,6 +66,8 @@ class GuardImpl implements Guard {
   readonly #pipeline: Pipeline;
   readonly #ledger: KeyLedger;
   readonly #ready: Promise<void>;
+  /** Flights led by a ticket's request, settled by `complete` (whichever way the adapter reached it). */
+  readonly #leaders = new WeakMap<CacheTicket, Flight>();
   #isReady = false;
 
   constructor(options: GuardOptions) {
@@ -154,6 +156,7 @@ class GuardImpl implements Guard {
   }
 
   #recorder(ticket: CacheTicket, flight: Flight | undefined): ResponseRecorder {
+    if (flight) this.#leaders.set(ticket, flight);
     return new ResponseRecorder({
       ticket, flight, maxEntryBytes: this.maxEntryBytes,
       complete: (t, response) => this.complete(t, response),
@@ -201,7 +204,15 @@ class GuardImpl implements Guard {
 
   complete(ticket: CacheTicket, response: CapturedResponse): CompleteResult {
     if (!this.#cache) return { stored: false, done: Promise.resolve() };
-    return this.#cache.completer.complete(ticket, response);
+    const result = this.#cache.completer.complete(ticket, response);
+    // The leader of a single flight: its followers get what was stored, or run for themselves.
+    const flight = this.#leaders.get(ticket);
+    if (flight) {
+      this.#leaders.delete(ticket);
+      if (result.stored) flight.answer(typeof response.body === 'string' ? response.body : Buffer.from(response.body).toString('utf8'), result.done);
+      else flight.fail('not_storable');
+    }
+    return result;
   }
 
   setIpAllowlist(cidrs: readonly string[] | null): void {

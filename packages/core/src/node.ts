@@ -36,7 +36,8 @@ export function viewFromNode(req: IncomingMessage, url: string | undefined, body
  * size and time limits: a denied request never makes the server buffer its body.
  */
 export async function decideNode(guard: Guard, req: IncomingMessage, url: string | undefined, raw: unknown, parsed?: { body: unknown; error?: BodyError }): Promise<Decision> {
-  const head = headViewFromNode(req, url, raw);
+  // The bundled adapters feed the decision's recorder, so misses may be coalesced.
+  const head: HeadView = { ...headViewFromNode(req, url, raw), records: true };
   if (parsed) return guard.handle({ ...head, body: parsed.body, bodyError: parsed.error });
   const admitted = await guard.admit(head);
   if (admitted.kind !== 'admitted') return admitted;

@@ -19,6 +19,11 @@ export interface RequestView {
   requestId?: string;
   /** The framework's own request object, handed to `subject(req)` / `consent(req)` callbacks. */
   raw?: unknown;
+  /**
+   * True when the adapter feeds `PassDecision.recorder` with every answer (the bundled adapters do):
+   * only then may identical concurrent misses wait for one another (single-flight).
+   */
+  records?: boolean;
 }
 
 /** Anything that may or may not be a promise: stores may answer synchronously. */

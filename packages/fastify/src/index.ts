@@ -68,7 +68,7 @@ async function plugin(app: FastifyInstance, options: VectorcachePluginOptions): 
   app.addHook('onRequest', async (request: Tracked, reply: FastifyReply) => {
     if (request[RAN]) return undefined;
     request[RAN] = true;
-    const admitted = await guard.admit(headViewFromNode(request.raw, request.url, request));
+    const admitted = await guard.admit({ ...headViewFromNode(request.raw, request.url, request), records: true });
     if (admitted.kind !== 'admitted') return reject(reply, request, admitted);
     request[ADMISSION] = admitted;
     return undefined;

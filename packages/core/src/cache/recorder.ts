@@ -84,8 +84,8 @@ export class ResponseRecorder implements AnswerRecorder {
     }
     const body = Buffer.concat(this.#chunks, this.#size);
     this.#chunks = [];
+    // The guard's complete() also settles the flight this request leads.
     const result = this.#d.complete(this.#d.ticket, { status: this.#status, headers: this.#headers, body });
-    this.#publish(result, body);
     return { reason: result.reason };
   }
 
@@ -112,16 +112,7 @@ export class ResponseRecorder implements AnswerRecorder {
     for (const [name, value] of Object.entries(this.#headers)) {
       if (!STREAM_ONLY.has(name.toLowerCase())) headers[name] = value;
     }
-    const text = JSON.stringify(verdict.completion);
-    const result = this.#d.complete(this.#d.ticket, { status: 200, headers, body: text });
-    this.#publish(result, text);
+    this.#d.complete(this.#d.ticket, { status: 200, headers, body: JSON.stringify(verdict.completion) });
     return {};
-  }
-
-  #publish(result: CompleteResult, body: string | Buffer): void {
-    const flight = this.#d.flight;
-    if (!flight) return;
-    if (result.stored) flight.answer(typeof body === 'string' ? body : body.toString('utf8'), result.done);
-    else flight.fail('not_storable');
   }
 }

@@ -100,9 +100,20 @@ describe('Flights', () => {
     expect(settled).toBeUndefined();
     await vi.advanceTimersByTimeAsync(1);
     expect(settled).toEqual({ kind: 'run', reason: 'timeout' });
-    expect(flights.join('k', JSON_FORM).role).toBe('leader');
+    const next = leader(flights.join('k', JSON_FORM));
     flight.answer('{}');
+    next.answer('{}');
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('forgets a leader that never settles after waitMs, so its key is not held for ever', async () => {
+    vi.useFakeTimers();
+    const flights = new Flights({ waitMs: 500 });
+    leader(flights.join('k', JSON_FORM));
+    expect(flights.size).toBe(1);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(flights.size).toBe(0);
+    expect(flights.join('k', JSON_FORM).role).toBe('leader');
   });
 
   it('does not time out a follower that already receives the live stream', async () => {

@@ -91,7 +91,7 @@ export class Flights {
   join(key: string, form: AnswerForm, options: { signal?: AbortSignal } = {}): Joined {
     const current = this.#flights.get(key);
     if (current) return { role: 'follower', wait: current.follow(form, this.#waitMs, options.signal) };
-    const flight = new Flight(form, this.#maxBytes, () => {
+    const flight = new Flight(form, this.#maxBytes, this.#waitMs, () => {
       if (this.#flights.get(key) === flight) this.#flights.delete(key);
     });
     this.#flights.set(key, flight);
@@ -119,11 +119,18 @@ export class Flight {
   #doneSent = false;
   #ended = false;
   #answer: string | undefined;
+  /** A leader that never settles (an adapter that never reports the answer) must not hold its key for ever. */
+  readonly #expiry: ReturnType<typeof setTimeout>;
 
-  constructor(form: AnswerForm, maxBytes: number, detach: () => void) {
+  constructor(form: AnswerForm, maxBytes: number, waitMs: number, detach: () => void) {
     this.form = form;
     this.#maxBytes = maxBytes;
     this.#detach = detach;
+    this.#expiry = setTimeout(() => {
+      this.release('timeout');
+      detach();
+    }, waitMs);
+    this.#expiry.unref?.();
   }
 
   /** One event's data from the leader's live stream, `[DONE]` included, as it arrives. */
@@ -205,6 +212,7 @@ export class Flight {
 
   #end(): void {
     this.#ended = true;
+    clearTimeout(this.#expiry);
     for (const sub of this.#subscribers) sub.wake?.();
   }
 

@@ -110,7 +110,7 @@ export class Pipeline {
     if (outcome.kind === 'hit') return outcome.decision;
     if (outcome.kind === 'unavailable') return p.replies.bypass(base, ['cache_unavailable'], handlerBody, bodyReplaced, record.tenant);
     // Identical misses in flight share one handler call; only a leader whose answer may be stored leads.
-    const joined = access.canWrite && p.coalescer ? await p.coalescer.join(ticket, answerForm(handlerBody), base) : undefined;
+    const joined = access.canWrite && p.coalescer && view.records === true ? await p.coalescer.join(ticket, answerForm(handlerBody), base) : undefined;
     if (joined?.kind === 'hit') return joined.decision;
     p.stats.miss(record.tenant);
     p.missWatch.miss(ticket, ctx);
