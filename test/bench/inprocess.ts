@@ -9,6 +9,7 @@ import { HOSTILE_PATTERNS, typicalPrompt } from '../../packages/core/src/pii/pii
 import { MemoryCacheStore } from '../../packages/core/src/stores/memory-cache-store.js';
 import { chatBody } from './chat-body.js';
 import { entryKey, makeEntry, runMemoryChild, type MemoryResult } from './memory.js';
+import { streamingRows } from './streaming.js';
 
 /** One line of the in-process table. `ns` is the median time per operation; `result` replaces it for non-time figures. */
 export interface BenchRow {
@@ -396,6 +397,7 @@ export async function runInProcess(s: InProcessSettings, log: (line: string) => 
   await step('cache key', () => cacheKeyRows(s));
   await step('cache store', () => cacheStoreRows(s));
   await step('memory', async () => memoryRows(await runMemoryChild(s.memoryEntries, s.churnMaxBytes)));
+  await step('streaming', () => streamingRows(s));
   void sink;
   return rows;
 }

@@ -6,5 +6,5 @@ export { parseCompletion, asCompletion } from './completion.js';
 export { replayFrames, replayText, replayBody, replayable, wordGroups, charPieces, type ReplayOptions, type PacedReplayOptions } from './replay.js';
 export { ReplayCache, type ReplayCacheOptions } from './replay-cache.js';
 export { adaptFrame, canFollow } from './forms.js';
-export { answerForm, TEXT_DELTA_FIELDS } from './types.js';
+export { answerForm } from './types.js';
 export type { AnswerForm, ChatCompletion, CompletionChoice, CompletionMessage, CompletionToolCall, CompletionUsage, StreamRejection, StreamVerdict } from './types.js';

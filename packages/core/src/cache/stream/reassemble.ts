@@ -1,13 +1,15 @@
 // Folds chat.completion.chunk frames into the canonical chat.completion, and judges whether it may be stored.
 import type { ChatCompletion, CompletionChoice, CompletionToolCall, CompletionUsage, StreamRejection, StreamVerdict } from './types.js';
-import { TEXT_DELTA_FIELDS } from './types.js';
+
+type TextField = 'content' | 'refusal' | 'reasoning_content' | 'reasoning';
 
 type Json = Record<string, unknown>;
 
 interface ChoiceState {
   index: number;
   role: string | undefined;
-  text: Map<string, string>;
+  /** Joined text per member (content, refusal, reasoning_content, reasoning); undefined until a delta carries it. */
+  text: Partial<Record<TextField, string>>;
   /** Other delta members (e.g. `annotations`), last value wins. */
   extra: Json;
   tools: Array<CompletionToolCall | undefined>;
@@ -131,7 +133,7 @@ export class StreamAssembler {
     if (!isObject(raw) || !isIndex(raw.index) || raw.index > MAX_INDEX) return false;
     let state = this.#choices.get(raw.index);
     if (!state) {
-      state = { index: raw.index, role: undefined, text: new Map(), extra: {}, tools: [], functionCall: undefined, finish: null, logContent: null, logRefusal: null, logSeen: false };
+      state = { index: raw.index, role: undefined, text: {}, extra: {}, tools: [], functionCall: undefined, finish: null, logContent: null, logRefusal: null, logSeen: false };
       this.#choices.set(raw.index, state);
     }
     if (typeof raw.finish_reason === 'string') state.finish = raw.finish_reason;
@@ -144,25 +146,33 @@ export class StreamAssembler {
     return isObject(delta) && this.#takeDelta(state, delta);
   }
 
+  /** One delta: a `for…in` and a switch, as this runs for every frame of every captured stream. */
   #takeDelta(state: ChoiceState, delta: Json): boolean {
-    for (const [field, value] of Object.entries(delta)) {
+    for (const field in delta) {
+      const value = delta[field];
       if (value === null || value === undefined) continue;
-      if (field === 'role') {
-        if (typeof value !== 'string') return false;
-        state.role = value;
-      } else if ((TEXT_DELTA_FIELDS as readonly string[]).includes(field)) {
-        if (typeof value !== 'string') return false;
-        state.text.set(field, (state.text.get(field) ?? '') + value);
-        this.#kept += value.length;
-      } else if (field === 'tool_calls') {
-        if (!Array.isArray(value) || !value.every((call) => this.#takeToolCall(state, call))) return false;
-      } else if (field === 'function_call') {
-        if (!isObject(value)) return false;
-        const call = (state.functionCall ??= { name: '', arguments: '' });
-        if (!joinFunction(call, value)) return false;
-        this.#kept += typeof value.arguments === 'string' ? value.arguments.length : 0;
-      } else if (field !== '__proto__') {
-        state.extra[field] = value;
+      switch (field) {
+        case 'content': case 'refusal': case 'reasoning_content': case 'reasoning':
+          if (typeof value !== 'string') return false;
+          state.text[field] = (state.text[field] ?? '') + value;
+          this.#kept += value.length;
+          break;
+        case 'role':
+          if (typeof value !== 'string') return false;
+          state.role = value;
+          break;
+        case 'tool_calls':
+          if (!Array.isArray(value) || !value.every((call) => this.#takeToolCall(state, call))) return false;
+          break;
+        case 'function_call': {
+          if (!isObject(value)) return false;
+          const call = (state.functionCall ??= { name: '', arguments: '' });
+          if (!joinFunction(call, value)) return false;
+          this.#kept += typeof value.arguments === 'string' ? value.arguments.length : 0;
+          break;
+        }
+        default:
+          if (field !== '__proto__') state.extra[field] = value;
       }
     }
     return true;
@@ -216,11 +226,11 @@ function finalChoice(state: ChoiceState): CompletionChoice | undefined {
   const message: CompletionChoice['message'] = {
     ...state.extra,
     role: state.role ?? 'assistant',
-    content: state.text.get('content') ?? null,
-    refusal: state.text.get('refusal') ?? null,
+    content: state.text.content ?? null,
+    refusal: state.text.refusal ?? null,
   };
   for (const field of ['reasoning_content', 'reasoning'] as const) {
-    const text = state.text.get(field);
+    const text = state.text[field];
     if (text !== undefined) message[field] = text;
   }
   if (state.tools.length > 0) {

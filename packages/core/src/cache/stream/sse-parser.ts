@@ -3,7 +3,7 @@ import { createParser, type EventSourceParser } from 'eventsource-parser';
 
 /** One dispatched event: `event` is undefined for the default type (`message`). */
 export interface SseEvent {
-  event: string | undefined;
+  event?: string | undefined;
   data: string;
 }
 
@@ -39,7 +39,7 @@ export class SseParser {
         if (this.#failure !== undefined) return;
         // The library bounds what it buffers between chunks; an event that came whole in one chunk is checked here.
         if (message.data.length > maxBytes) this.#failure = 'too_large';
-        else onEvent({ event: message.event, data: message.data });
+        else onEvent(message);
       },
       // Unknown fields and bad `retry:` values are ignored, as the spec says; only overflow matters.
       onError: (error) => {

@@ -46,9 +46,6 @@ export interface ChatCompletion {
   usage?: CompletionUsage | null;
 }
 
-/** Message members whose stream deltas are text pieces to join (the rest keep their last value). */
-export const TEXT_DELTA_FIELDS = ['content', 'refusal', 'reasoning_content', 'reasoning'] as const;
-
 /** Why a captured stream is not stored; each is counted. */
 export type StreamRejection =
   /** The stream ended (or was cut) before `data: [DONE]`. */
