@@ -145,7 +145,7 @@ export function renderTable(results: Results): string {
     if (row.section !== section) lines.push(`── ${(section = row.section)} ──`);
     lines.push([row.label, '', '', '', row.ns !== undefined ? formatNs(row.ns) : row.result ?? '', '', row.vs ?? '']);
   }
-  lines.push('── goals (issue 9) ──');
+  lines.push('── goals (issues 9 and 14) ──');
   for (const g of results.goals) lines.push([`${g.met === null ? 'n/a   ' : g.met ? 'met   ' : 'MISSED'} ${g.goal}`, '', '', '', '', '', g.figure]);
 
   const widths = COLUMNS.map((c, i) => Math.max(c.length, ...lines.filter((l): l is string[] => Array.isArray(l)).map((l) => l[i]!.length)));
