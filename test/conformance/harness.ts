@@ -137,6 +137,8 @@ export async function startApp(adapter: AdapterName, options: GuardOptions, host
         return;
       }
       ctx.body = out.json;
+      // Koa sets a JSON type when an object body is assigned: the handler's own headers win, as on the other adapters.
+      ctx.set(out.headers);
     });
     listener = app.callback();
   } else {

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { run } from '@vectorcache/cli';
+import { generateApiKey } from '@vectorcache/core';
 import { join } from 'node:path';
 import { startExample, type RunningExample } from './example-server.js';
 
@@ -61,6 +62,21 @@ for (const name of ['express-chat', 'koa-chat', 'fastify-chat'] as const) {
     it('a bad key gets a coded 401 the client surfaces as AuthenticationError', async () => {
       const bad = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'not-a-key', maxRetries: 0 });
       await expect(bad.chat.completions.create({ model: 'offline-1', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 401 });
+    });
+
+    it('a wrong key: the client error carries our detail and code (OpenAI `error` member beside RFC 9457)', async () => {
+      const wrongKey = generateApiKey('dev').key;
+      const wrong = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: wrongKey, maxRetries: 0 });
+      const error = await wrong.chat.completions.create({ model: 'offline-1', messages: [{ role: 'user', content: 'x' }] }).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
+      expect(error).toMatchObject({ status: 401, code: 'invalid_api_key', type: 'authentication_error' });
+      // The same request without the client: the problem document whose detail the client shows.
+      const res = await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${wrongKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'offline-1', messages: [{ role: 'user', content: 'x' }] }) });
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const problem = (await res.json()) as { code: string; detail: string; error: { message: string; code: string } };
+      expect(problem).toMatchObject({ status: 401, code: 'invalid_api_key', error: { message: problem.detail, type: 'authentication_error', code: 'invalid_api_key' } });
+      expect((error as Error).message).toContain(problem.detail);
+      expect((error as Error).message).not.toMatch(/no body/);
     });
 
     it('a key revoked with the CLI is refused by the running server within 1 s', async () => {

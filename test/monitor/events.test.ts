@@ -241,11 +241,13 @@ for (const adapter of ['express', 'koa', 'fastify'] as AdapterName[]) {
       }
       // Full-format keys of any environment, however they got there.
       expect(events + logs).not.toMatch(/vc_[a-z][a-z0-9]{1,15}_[0-9A-Za-z]{38}/);
-      // Log lines are JSON with the event under `event` and the type as the message.
-      const parsed = log.lines.map((line) => JSON.parse(line) as { msg: string; event?: GuardEvent; level: number });
+      // Log lines are JSON with the event's fields at the top level, pino-http style (`reqId`), and the type as the message.
+      const parsed = log.lines.map((line) => JSON.parse(line) as GuardEvent & { msg: string; level: number; reqId?: string });
       const denied = parsed.find((p) => p.msg === 'auth.failure')!;
       expect(denied.level).toBe(40);
-      expect(denied.event).toMatchObject({ type: 'auth.failure', clientAddress: '127.0.0.1' });
+      expect(denied).toMatchObject({ type: 'auth.failure', clientAddress: '127.0.0.1' });
+      expect(denied.reqId).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
+      expect(denied).not.toHaveProperty('event');
     });
   });
 }

@@ -98,7 +98,7 @@ for (const [name, build] of Object.entries(APPS)) {
     it('a tenant key sees its own tenant\'s series only; another tenant\'s traffic never shows', async () => {
       const before = await request(app.target).get('/metrics').set('authorization', `Bearer ${statsKey}`);
       const count = (text: string, outcome: string): number => Number(new RegExp(`^vectorcache_requests_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
-      for (let i = 0; i < 3; i++) await chat(`globex question ${i} ${Math.random()}`, otherKey);
+      for (const word of ['alpha', 'beta', 'gamma']) await chat(`globex question ${word} ${name}`, otherKey);
       await chat('What is a cache?', otherKey);
       const mine = await request(app.target).get('/metrics').set('authorization', `Bearer ${statsKey}`);
       expect(mine.status).toBe(200);

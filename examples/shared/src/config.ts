@@ -3,8 +3,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'n
 import { randomBytes } from 'node:crypto';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import {
-  FileKeyStore, MemoryCacheStore, MemoryCounterStore, createKey,
-  type CacheStore, type CounterStore, type GuardOptions, type KeyStore,
+  FileKeyStore, MemoryCacheStore, checkOutboundUrl, createKey, resolveTlsOptions,
+  type CacheStore, type CounterStore, type GuardOptions, type KeyStore, type Logger, type OutboundCarries,
+  type TlsMinVersion, type TransportWarning,
 } from '@vectorcache/core';
 import { pino } from 'pino';
 import { offlineModel, upstreamModel, type ChatBackend } from './model.js';
@@ -13,7 +14,8 @@ export interface ExampleConfig {
   port: number;
   host: string;
   environment: string;
-  tls?: { cert: Buffer; key: Buffer };
+  /** `minVersion` is TLSv1.3 unless VECTORCACHE_TLS_MIN_VERSION=TLSv1.2 (logged as VC_TLS_LEGACY_MIN_VERSION). */
+  tls?: { cert: Buffer; key: Buffer; minVersion: TlsMinVersion };
   guard: GuardOptions;
   backend: ChatBackend;
   keyStoreUrl: string;
@@ -69,8 +71,48 @@ function devSecret(path: string): string {
   return secret;
 }
 
+/** The URLs the example calls out to, and what each carries (DESIGN.md; issue 18). */
+const OUTBOUND: ReadonlyArray<{ name: string; carries: OutboundCarries }> = [
+  { name: 'UPSTREAM_BASE_URL', carries: 'key-or-prompt' },
+  { name: 'VECTORCACHE_EMBEDDINGS_URL', carries: 'key-or-prompt' },
+  { name: 'VECTORCACHE_KEY_STORE', carries: 'store' },
+  { name: 'VECTORCACHE_CACHE', carries: 'store' },
+  { name: 'VECTORCACHE_VECTOR_STORE', carries: 'store' },
+];
+// Store settings also take `file:<path>` or `memory`, which never leave the machine.
+const NETWORK_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * Refuses to start on a transport the environment forbids (plain HTTP carrying keys or prompts in
+ * prod, a bad TLS minimum) before any connection is opened; doubtful settings are logged once, coded.
+ */
+function checkTransport(env: NodeJS.ProcessEnv, environment: string, serving: boolean, logger: Logger): TlsMinVersion {
+  const warnings: TransportWarning[] = [];
+  try {
+    for (const { name, carries } of OUTBOUND) {
+      const url = env[name];
+      if (url === undefined || url === '' || (carries === 'store' && !NETWORK_URL.test(url))) continue;
+      const warning = checkOutboundUrl(url, { environment, name, carries });
+      if (warning) warnings.push(warning);
+    }
+    const tls = resolveTlsOptions({ minVersion: env.VECTORCACHE_TLS_MIN_VERSION, name: 'VECTORCACHE_TLS_MIN_VERSION' });
+    if (tls.warning && serving) warnings.push(tls.warning);
+    for (const w of warnings) logger.warn({ code: w.code }, `vectorcache: ${w.message}`);
+    return tls.minVersion;
+  } catch (error) {
+    throw error instanceof TypeError ? new ConfigError(error.message) : error;
+  }
+}
+
 async function redisModule(): Promise<typeof import('@vectorcache/redis')> {
   return import('@vectorcache/redis');
+}
+
+/** VECTORCACHE_PII_ACTION: what the PII gate does with a prompt that holds personal data. */
+function piiAction(value: string | undefined): 'bypass' | 'block' | 'redact' {
+  if (value === undefined || value === '') return 'bypass';
+  if (value === 'bypass' || value === 'block' || value === 'redact') return value;
+  throw new ConfigError(`VECTORCACHE_PII_ACTION must be bypass, block or redact (got ${JSON.stringify(value)}).`);
 }
 
 export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<ExampleConfig> {
@@ -79,6 +121,10 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   const port = int(env, 'PORT', 3000);
   const host = env.HOST ?? '127.0.0.1';
   const closers: Array<() => unknown> = [];
+  // Security events as structured JSON lines on stderr (keys, secrets and PII never reach them).
+  const logger = pino({ level: env.LOG_LEVEL ?? 'info', base: { service: 'vectorcache-example' } }, pino.destination(2));
+  const serving = Boolean(env.TLS_CERT || env.TLS_KEY);
+  const minVersion = checkTransport(env, environment, serving, logger);
 
   // Instances that share a Redis share the prefix; distinct prefixes keep deployments (or test runs) apart.
   const redisPrefix = env.VECTORCACHE_REDIS_PREFIX || undefined;
@@ -101,7 +147,6 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 
   const cacheSetting = env.VECTORCACHE_CACHE ?? 'memory';
   let cache: CacheStore;
-  let counters: CounterStore;
   if (cacheSetting === 'memory') {
     cache = new MemoryCacheStore();
   } else if (/^rediss?:\/\//.test(cacheSetting)) {
@@ -111,7 +156,8 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     throw new ConfigError('VECTORCACHE_CACHE must be "memory" or redis://host:port/db.');
   }
   // Lockout counters and tenants' upstream keys are shared whenever the instance already talks to Redis.
-  counters = redisUrl ? new (await redisModule()).RedisCounterStore(redisOptions(redisUrl)) : new MemoryCounterStore();
+  // Without Redis the guard's own defaults apply: lockout counters apart from the privacy state it must never evict.
+  const counters: CounterStore | undefined = redisUrl ? new (await redisModule()).RedisCounterStore(redisOptions(redisUrl)) : undefined;
   const secrets = redisUrl ? new (await redisModule()).RedisSecretBackend(redisOptions(redisUrl)) : undefined;
 
   let secret = env.VECTORCACHE_ENCRYPTION_SECRET;
@@ -121,9 +167,9 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   }
 
   let tls: ExampleConfig['tls'];
-  if (env.TLS_CERT || env.TLS_KEY) {
+  if (serving) {
     if (!env.TLS_CERT || !env.TLS_KEY) throw new ConfigError('Set both TLS_CERT and TLS_KEY (file paths) to serve HTTPS.');
-    tls = { cert: readFileSync(resolve(root, env.TLS_CERT)), key: readFileSync(resolve(root, env.TLS_KEY)) };
+    tls = { cert: readFileSync(resolve(root, env.TLS_CERT)), key: readFileSync(resolve(root, env.TLS_KEY)), minVersion };
   }
 
   const backend = env.UPSTREAM_BASE_URL
@@ -134,7 +180,10 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     environment,
     keys,
     cache,
-    counters,
+    ...(counters ? { counters } : {}),
+    pii: { action: piiAction(env.VECTORCACHE_PII_ACTION) },
+    // /metrics is authenticated by the guard but is not guarded chat traffic: no cache, not in the stats.
+    operationalPaths: ['/metrics'],
     trustProxy: trustProxy(env.VECTORCACHE_TRUST_PROXY),
     ipAllowlist: list(env.VECTORCACHE_IP_ALLOWLIST) ?? null,
     httpsOnly: flag(env, 'VECTORCACHE_HTTPS_ONLY', environment === 'prod'),
@@ -147,8 +196,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     },
     ...(env.VECTORCACHE_RETENTION ? { retention: env.VECTORCACHE_RETENTION } : {}),
     ...(secrets ? { secrets } : {}),
-    // Security events as structured JSON lines on stderr (keys, secrets and PII never reach them).
-    logger: pino({ level: env.LOG_LEVEL ?? 'info', base: { service: 'vectorcache-example' } }, pino.destination(2)),
+    logger,
     requireConsent: flag(env, 'VECTORCACHE_REQUIRE_CONSENT', false),
     maxBodyBytes: int(env, 'VECTORCACHE_MAX_BODY_BYTES', 1_048_576, 1),
     lockout: {

@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import type { ExampleConfig } from './config.js';
 import type { ChatResult } from './model.js';
 
-/** Listens on the configured host and port, over TLS when TLS_CERT/TLS_KEY are set. */
+/** Listens on the configured host and port, over TLS (1.3 minimum unless lowered) when TLS_CERT/TLS_KEY are set. */
 export async function listen(config: ExampleConfig, listener: RequestListener): Promise<{ server: Server; url: string }> {
-  const server = config.tls ? createHttps({ cert: config.tls.cert, key: config.tls.key }, listener) : createHttp(listener);
+  const server = config.tls ? createHttps({ cert: config.tls.cert, key: config.tls.key, minVersion: config.tls.minVersion }, listener) : createHttp(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

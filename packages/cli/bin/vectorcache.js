@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // Launcher for the `vectorcache` command: runs the built CLI (pnpm build) with the process arguments.
-import('../dist/main.js').then((m) => m.run(process.argv.slice(2))).then((code) => { process.exitCode = code; });
+import('../dist/index.js').then((m) => m.run(process.argv.slice(2))).then((code) => { process.exitCode = code; });

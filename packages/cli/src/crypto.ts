@@ -1,7 +1,7 @@
 // `vectorcache crypto rotate | derive-key | generate-secret`: encryption-at-rest chores from the command line.
 import { openRedisCacheStore } from './store-url.js';
 import { randomBytes } from 'node:crypto';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import {
   createEntryCipher,
   DEFAULT_ENCRYPTION_SALT,
@@ -13,6 +13,7 @@ import {
   type Logger,
   type RotationProgress,
 } from '@vectorcache/core';
+import { parseCommandLine } from './args.js';
 import { CommandError, UsageError, readStdinValue, type CliIo, type CommandGroup } from './context.js';
 
 export const CRYPTO_USAGE = `Usage:
@@ -52,14 +53,8 @@ export type CryptoIo = CliIo;
 const MAX_STDIN_BYTES = 64 * 1024;
 
 function parse(sub: Subcommand, args: string[]): { values: Values; positionals: string[] } {
-  let parsed: { values: Values; positionals: string[] };
-  try {
-    parsed = parseArgs({ args, options: OPTIONS[sub], strict: true, allowPositionals: true }) as { values: Values; positionals: string[] };
-  } catch (error) {
-    // Only the option's name: a value typed on the command line may be a secret.
-    const flag = /'(-{1,2}[A-Za-z0-9-]+)/.exec((error as Error).message)?.[1];
-    throw new UsageError(`crypto ${sub}: ${flag ? `unknown or malformed option ${flag}` : 'invalid arguments'}`, 'crypto');
-  }
+  // Errors name only the option, never a value (which may be a secret or a subject id).
+  const parsed = parseCommandLine(args, OPTIONS[sub], `crypto ${sub}`, 'crypto') as { values: Values; positionals: string[] };
   if (parsed.positionals.length > 0) {
     // Never echoed: `crypto derive-key <secret>` is an easy mistake.
     throw new UsageError(`crypto ${sub} takes no arguments (got ${parsed.positionals.length}); secrets are read from the environment or stdin`, 'crypto');

@@ -63,10 +63,10 @@ describe('vectorcache doctor', () => {
       const { code, out } = await doctor(dir, GOOD_ENV);
       expect(out).not.toMatch(/^(WARN|FAIL)/m);
       expect(code, out).toBe(0);
-      for (const id of ['keys-in-source', 'env-file-ignored', 'key-environments', 'key-rotation', 'https-only', 'trust-proxy', 'ip-allowlist', 'encryption-secret', 'redis-tls', 'retention']) {
+      for (const id of ['keys-in-source', 'env-file-ignored', 'environment', 'key-environments', 'key-rotation', 'https-only', 'trust-proxy', 'ip-allowlist', 'encryption-secret', 'redis-tls', 'retention', 'served-tls']) {
         expect(out).toMatch(new RegExp(`^PASS  ${id} `, 'm'));
       }
-      expect(out).toContain('10 passed, 0 warnings, 0 failed (environment prod)');
+      expect(out).toContain('12 passed, 0 warnings, 0 failed (environment prod)');
       expect(out).not.toContain(key);
       expect(out).not.toContain(STRONG);
     });
@@ -104,7 +104,7 @@ describe('vectorcache doctor', () => {
     // Every warn or fail line is followed by its fix.
     const lines = out.split('\n');
     lines.forEach((l, i) => { if (/^(WARN|FAIL)/.test(l)) expect(lines[i + 1]).toMatch(/^\s+fix: /); });
-    expect(out).toContain('0 passed, 2 warnings, 8 failed (environment prod)');
+    expect(out).toContain('2 passed, 2 warnings, 8 failed (environment prod)');
     for (const s of [prodKey, devKey, oldKey, secret, 'hunter2password']) expect(out.includes(s), s.slice(0, 8)).toBe(false);
   });
 
@@ -125,12 +125,12 @@ describe('vectorcache doctor', () => {
   it('--dir is resolved from the working directory; a missing store is a warning; bad arguments exit 2', async () => {
     const parent = project({ 'app/src/index.ts': 'export {};\n' }, false);
     const ok = await doctor(parent, {}, '--dir', 'app');
-    expect(ok.out).toMatch(/^WARN  key-store +No key store at \.vectorcache\/keys\.json\./m);
-    expect(ok.out).toMatch(/^PASS  keys-in-source +No API key in 1 files/m);
+    expect(ok.out).toMatch(/^WARN  key-store +env +No key store at \.vectorcache\/keys\.json\./m);
+    expect(ok.out).toMatch(/^PASS  keys-in-source +project folder +No API key in 1 files/m);
     expect(ok.code).toBe(0);
     expect((await doctor(parent, {}, '--dir', 'nope')).code).toBe(2);
     expect((await doctor(parent, {}, '--bogus')).code).toBe(2);
-    expect((await doctor(parent, {}, '--help')).out).toContain('vectorcache doctor [--dir <path>] [--json]');
+    expect((await doctor(parent, {}, '--help')).out).toContain('vectorcache doctor [--dir <path>] [--config <module>] [--json]');
   });
 
   it('judges secrets without printing them', () => {

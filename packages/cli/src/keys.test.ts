@@ -134,6 +134,8 @@ describe('vectorcache keys (human output)', () => {
     expect(await cli('keys', '--help')).toMatchObject({ code: 0, out: expect.stringContaining('vectorcache keys create') });
     expect(await cli('keys', 'rotate', '--help')).toMatchObject({ code: 0 });
     expect(await cli()).toMatchObject({ code: 2, err: expect.stringContaining('Usage') });
+    const manifest = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) expect(await cli(flag)).toEqual({ code: 0, out: `${manifest.version}\n`, err: '' });
     expect((await cli('keys', 'list', ...store)).out).toMatch(/No keys/);
   });
 });
@@ -142,7 +144,11 @@ describe('vectorcache keys (errors)', () => {
   const cases: Array<[string, (store: string[]) => string[], number, RegExp]> = [
     ['unknown command', () => ['frobnicate'], 2, /unknown command "frobnicate"/],
     ['unknown subcommand', () => ['keys', 'delete', 'key_x'], 2, /unknown command "keys delete"/],
-    ['unknown flag', (s) => ['keys', 'list', '--verbose', ...s], 2, /Unknown option '--verbose'/],
+    ['unknown flag', (s) => ['keys', 'list', '--verbose', ...s], 2, /unknown option `--verbose`(?!;)/],
+    ['misspelt flag', (s) => ['keys', 'create', '--env', 'dev', '--name', 'n', '--scopes', 'cache:read', '--tennant', 'acme', ...s], 2, /keys create: unknown option `--tennant`; did you mean `--tenant`\?/],
+    ['flag without its value', (s) => ['keys', 'create', ...s, '--env', 'dev', '--name', 'n', '--scopes', 'cache:read', '--tenant'], 2, /option `--tenant` needs a value/],
+    ['value on a boolean flag', (s) => ['keys', 'list', '--json=yes', ...s], 2, /option `--json` takes no value/],
+    ['misspelt command', () => ['privcy', 'erase'], 2, /unknown command "privcy"; did you mean `privacy`\?/],
     ['flag of another subcommand', (s) => ['keys', 'list', '--grace', '1h', ...s], 2, /--grace/],
     ['missing --name', (s) => ['keys', 'create', '--env', 'dev', '--scopes', 'cache:read', ...s], 2, /needs --name/],
     ['missing --env', (s) => ['keys', 'create', '--name', 'n', '--scopes', 'cache:read', ...s], 2, /needs --env/],

@@ -1,5 +1,5 @@
 // `vectorcache keys create | list | rotate | revoke`: API key management from the command line.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import {
   createKey,
   keyStatus,
@@ -10,6 +10,7 @@ import {
   validateScopes,
   type KeyRecord,
 } from '@vectorcache/core';
+import { parseCommandLine, type ParsedValues } from './args.js';
 import { UsageError, type CliIo, type CommandGroup } from './context.js';
 import { openKeyStore, type OpenedKeyStore } from './store-url.js';
 
@@ -43,7 +44,7 @@ const OPTIONS = {
 } as const satisfies Record<string, ParseArgsConfig['options']>;
 
 type Subcommand = keyof typeof OPTIONS;
-type Values = Record<string, string | boolean | string[] | undefined>;
+type Values = ParsedValues;
 
 // Core option names as the user typed them on this command line.
 const FLAG_FOR_OPTION: Record<string, string> = {
@@ -56,14 +57,7 @@ export function flagMessage(message: string): string {
 }
 
 function parse(sub: Subcommand, args: string[]): { values: Values; positionals: string[] } {
-  try {
-    const { values, positionals } = parseArgs({ args, options: OPTIONS[sub], strict: true, allowPositionals: true });
-    return { values: values as Values, positionals };
-  } catch (error) {
-    // Node's hint about `--` positionals is noise here: keep the first sentence.
-    const message = (error as Error).message.split('\n')[0]!.split('. To specify a positional')[0]!;
-    throw new UsageError(`keys ${sub}: ${message}`, 'keys');
-  }
+  return parseCommandLine(args, OPTIONS[sub], `keys ${sub}`, 'keys');
 }
 
 function requireString(values: Values, flag: string, sub: string): string {

@@ -1,6 +1,7 @@
 // Entry point of the `vectorcache` command: dispatches to command groups and maps errors to exit codes.
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { closest } from '@vectorcache/core';
 import { CommandError, processIo, UsageError, type CliIo, type CommandGroup } from './context.js';
 import { flagMessage, keysCommand } from './keys.js';
 import { cryptoCommand } from './crypto.js';
@@ -15,10 +16,16 @@ export const COMMAND_GROUPS: Record<string, CommandGroup> = {
   doctor: doctorCommand,
 };
 
+/** The package's version: package.json sits one folder up from both src/ and dist/. */
+export function cliVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
 function topUsage(): string {
   const width = Math.max(...Object.keys(COMMAND_GROUPS).map((name) => name.length));
   const lines = Object.entries(COMMAND_GROUPS).map(([name, group]) => `  ${name.padEnd(width)}  ${group.summary}`);
-  return `Usage: vectorcache <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "vectorcache <command> --help" for details.\n`;
+  return `Usage: vectorcache <command> [options]\n       vectorcache --version\n\nCommands:\n${lines.join('\n')}\n\nRun "vectorcache <command> --help" for details.\n`;
 }
 
 // One line, without our own prefix (added once when printed) and never a stack trace.
@@ -41,12 +48,20 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
       io.stderr.write(topUsage());
       return 2;
     }
+    if (command === '--version' || command === '-v' || command === 'version') {
+      io.stdout.write(`${cliVersion()}\n`);
+      return 0;
+    }
     if (command === '--help' || command === '-h' || command === 'help') {
       io.stdout.write(topUsage());
       return 0;
     }
     const group = Object.hasOwn(COMMAND_GROUPS, command) ? COMMAND_GROUPS[command] : undefined;
-    if (!group) throw new UsageError(`unknown command "${command.slice(0, 40)}"; expected one of: ${Object.keys(COMMAND_GROUPS).join(', ')}`);
+    if (!group) {
+      const hit = closest(command, Object.keys(COMMAND_GROUPS));
+      const hint = hit ? `did you mean \`${hit}\`?` : `expected one of: ${Object.keys(COMMAND_GROUPS).join(', ')}`;
+      throw new UsageError(`unknown command "${command.slice(0, 40)}"; ${hint}`);
+    }
     return await group.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {

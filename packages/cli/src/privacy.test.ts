@@ -34,7 +34,7 @@ describe('vectorcache privacy (arguments)', () => {
       [['privacy', 'export', '--tenant', 't', '--subject', RAW, '--store', 'file:x.json'], /must be redis:\/\//],
       [['privacy', 'export', '--tenant', 't', '--subject', RAW, '--store', 'redis://127.0.0.1:6379', '--iterations', 'many'], /--iterations/],
       [['privacy', 'erase', '--tenant', 't', '--subject', RAW, '--store', 'redis://127.0.0.1:6379', RAW], /takes no arguments/],
-      [['privacy', 'erase', '--tenant', 't', `--subjekt=${RAW}`], /unknown or malformed option --subjekt/],
+      [['privacy', 'erase', '--tenant', 't', `--subjekt=${RAW}`], /unknown option `--subjekt`; did you mean `--subject`\?/],
       [['privacy', 'erase', '--tenant', 't', '--subject', RAW, '--store', 'redis://127.0.0.1:6379'], /VECTORCACHE_ENCRYPTION_SECRET must be set/, {}],
       [['privacy', 'erase', '--tenant', 't', '--subject', RAW], /needs --store/, { VECTORCACHE_ENCRYPTION_SECRET: SECRET, VECTORCACHE_CACHE: '' }],
     ];

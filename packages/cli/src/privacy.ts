@@ -2,7 +2,7 @@
 import { checkRedisStoreUrl, openRedisCacheStore } from './store-url.js';
 import { writeFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import {
   createEntryCipher,
   EntryCodec,
@@ -12,6 +12,7 @@ import {
   type EraseReceipt,
   type ExportedEntry,
 } from '@vectorcache/core';
+import { parseCommandLine } from './args.js';
 import { CommandError, UsageError, readStdinValue, type CliIo, type CommandGroup } from './context.js';
 
 export const PRIVACY_USAGE = `Usage:
@@ -55,14 +56,8 @@ const SECRET_PROBES = 20;
 const MAX_SUBJECT_BYTES = 4096;
 
 function parse(sub: Subcommand, args: string[]): Values {
-  let parsed: { values: Values; positionals: string[] };
-  try {
-    parsed = parseArgs({ args, options: OPTIONS[sub], strict: true, allowPositionals: true }) as { values: Values; positionals: string[] };
-  } catch (error) {
-    // Only the option's name: a value may be a subject's id.
-    const flag = /'(-{1,2}[A-Za-z0-9-]+)/.exec((error as Error).message)?.[1];
-    throw new UsageError(`privacy ${sub}: ${flag ? `unknown or malformed option ${flag}` : 'invalid arguments'}`, 'privacy');
-  }
+  // Errors name only the option, never a value (which may be a secret or a subject id).
+  const parsed = parseCommandLine(args, OPTIONS[sub], `privacy ${sub}`, 'privacy') as { values: Values; positionals: string[] };
   if (parsed.positionals.length > 0) throw new UsageError(`privacy ${sub} takes no arguments (got ${parsed.positionals.length}); use --subject`, 'privacy');
   return parsed.values;
 }

@@ -1,6 +1,7 @@
 // Opens the key store a `--store` URL names: `file:<path>` (FileKeyStore) or `redis://…` (RedisKeyStore).
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
 import { FileKeyStore, type CacheStore, type KeyStore, type Logger } from '@vectorcache/core';
 import { CommandError, UsageError } from './context.js';
 
@@ -14,7 +15,55 @@ export interface OpenedKeyStore {
   close(): Promise<void>;
 }
 
-type RedisModule = { RedisKeyStore?: new (options: { url: string; prefix?: string }) => KeyStore };
+type RedisModule = {
+  RedisKeyStore?: new (options: { client: Redis; prefix?: string; watch: boolean; localCacheMs: number; commandTimeoutMs: number }) => KeyStore;
+};
+
+/** A short, secret-free reason: the error code (ECONNREFUSED, WRONGPASS …) or the message's first line. */
+function reason(error: unknown): string {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') return code;
+  return typeof message === 'string' ? message.split('\n')[0]!.slice(0, 200) : String(error);
+}
+
+/**
+ * One connection for one CLI run: no reconnect loop, no offline queue, no pub/sub subscriber (a
+ * one-shot command needs no change notifications). An unreachable Redis fails here, at once, as
+ * one line naming host and port (never the URL, which may carry a password).
+ */
+const CONNECT_TIMEOUT_MS = 2_000;
+
+async function connectOnce(url: string): Promise<Redis> {
+  const { Redis } = await import('ioredis');
+  const target = new URL(url);
+  const where = `${target.hostname || '127.0.0.1'}:${target.port || '6379'}`;
+  const client = new Redis(url, {
+    lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null,
+    connectTimeout: CONNECT_TIMEOUT_MS, disconnectTimeout: 100,
+  });
+  let failure: unknown;
+  // Keeps ioredis from printing its own "Unhandled error event"; the failure is reported once, below.
+  client.on('error', (error: unknown) => {
+    failure ??= error;
+  });
+  // connectTimeout covers the TCP handshake only: a server that accepts and stays silent is cut off here.
+  let silent = false;
+  const timer = setTimeout(() => {
+    silent = true;
+    client.disconnect();
+  }, CONNECT_TIMEOUT_MS);
+  try {
+    await client.connect();
+  } catch (error) {
+    // A client that already ended must not be disconnected again: ioredis would arm a timer on the dead socket.
+    if (client.status !== 'end') client.disconnect();
+    const why = silent ? `no answer within ${CONNECT_TIMEOUT_MS} ms` : reason(failure ?? error);
+    throw new CommandError(`cannot connect to the Redis key store at ${where} (${why})`, { cause: failure ?? error });
+  } finally {
+    clearTimeout(timer);
+  }
+  return client;
+}
 
 /**
  * Opens `url` (or VECTORCACHE_KEY_STORE, or the default file). File paths are relative to `cwd`.
@@ -54,16 +103,16 @@ export async function openKeyStore(url: string | undefined, options: { env: Reco
       throw new CommandError(`cannot load ${specifier} for a Redis key store (${(error as Error).message.split('\n')[0]})`, { cause: error });
     }
     if (typeof mod.RedisKeyStore !== 'function') throw new CommandError(`${specifier} does not provide RedisKeyStore`);
+    const client = await connectOnce(text);
     // The same key prefix as the servers (VECTORCACHE_REDIS_PREFIX), so both see one set of keys.
     const prefix = options.env.VECTORCACHE_REDIS_PREFIX;
-    const store = new mod.RedisKeyStore(prefix ? { url: text, prefix } : { url: text });
-    try {
-      await store.init?.();
-    } catch (error) {
-      await Promise.resolve(store.shutdown?.()).catch(() => undefined);
-      throw new CommandError(`cannot connect to the Redis key store (${(error as Error).message.split('\n')[0]})`, { cause: error });
-    }
-    return { store, where: 'redis', close: async () => void (await store.shutdown?.()) };
+    // Every read goes to Redis (no local cache); an operator command may take longer than a request.
+    const store = new mod.RedisKeyStore({ client, watch: false, localCacheMs: 0, commandTimeoutMs: 5_000, ...(prefix ? { prefix } : {}) });
+    const close = async (): Promise<void> => {
+      await store.shutdown?.();
+      await client.quit().catch(() => client.disconnect());
+    };
+    return { store, where: 'redis', close };
   }
   // The value is not echoed: a mistyped URL may still carry a password.
   throw new UsageError('--store must be file:<path> or redis://host:port/db (also rediss://)', options.group);

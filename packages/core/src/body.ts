@@ -32,9 +32,77 @@ export function hasBody(headers: HeaderMap): boolean {
   return header(headers, 'transfer-encoding') !== undefined;
 }
 
-/** Parses JSON text; a parse failure is `invalid_body`, never a throw. */
-export function parseJsonText(text: string): BodyResult {
+/**
+ * Deepest nesting of arrays and objects a body may have. A chat completion request needs about a
+ * dozen levels (body → messages → message → content parts → part → image_url, tool schemas a few
+ * more); 64 leaves room for deep tool/JSON-schema parameters while keeping every walker's work and
+ * stack use small. Deeper bodies are `invalid_body`.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * True when JSON text nests arrays/objects deeper than `max`. One linear scan counting `[`/`{`
+ * outside strings (strings are skipped with indexOf, so text-heavy bodies cost little), no
+ * recursion, no allocation. Malformed text is left for JSON.parse to report.
+ */
+export function jsonTextDepthExceeds(text: string, max: number): boolean {
+  const n = text.length;
+  let depth = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      i = stringEnd(text, i);
+      if (i === -1) return false;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** Index of the quote closing the string opened at `open`, or -1 when it is unterminated. */
+function stringEnd(text: string, open: number): number {
+  let from = open + 1;
+  for (;;) {
+    const quote = text.indexOf('"', from);
+    if (quote === -1) return -1;
+    // Escaped when an odd run of backslashes precedes it; runs never straddle an earlier quote, so this stays linear.
+    let k = quote - 1;
+    while (k > open && text.charCodeAt(k) === 0x5c) k--;
+    if ((quote - 1 - k) % 2 === 0) return quote;
+    from = quote + 1;
+  }
+}
+
+/**
+ * True when a parsed value nests arrays/objects deeper than `max` (for bodies a framework parsed).
+ * Iterative; stops at the first container past `max`, so a cyclic value also ends (as too deep).
+ */
+export function jsonDepthExceeds(value: unknown, max: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const values: object[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const current = values.pop()!;
+    const depth = depths.pop()!;
+    if (depth > max) return true;
+    const children = Array.isArray(current) ? current : Object.values(current);
+    for (const child of children) {
+      if (typeof child === 'object' && child !== null) {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
+}
+
+/** Parses JSON text; a parse failure or nesting past MAX_JSON_DEPTH is `invalid_body`, never a throw. */
+export function parseJsonText(text: string, maxDepth = MAX_JSON_DEPTH): BodyResult {
   if (text.trim() === '') return { body: undefined };
+  if (jsonTextDepthExceeds(text, maxDepth)) return { body: undefined, error: 'invalid_body' };
   try {
     return { body: JSON.parse(text) };
   } catch {

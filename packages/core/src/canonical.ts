@@ -4,32 +4,76 @@ import { createHmac } from 'node:crypto';
 /**
  * JSON with object keys sorted at every depth, so that key order never changes a cache key.
  * Top-level fields in `ignore` (transport-only, like `stream` and `user`) are left out.
+ * Iterative (an explicit stack of open containers), so no nesting depth can overflow the call stack.
+ * It covers every property the handler can read: own keys of plain objects (an own `__proto__`
+ * key from JSON.parse included) and, for an object with another prototype, its inherited
+ * enumerable ones too.
  */
 export function canonicalJson(value: unknown, ignore?: ReadonlySet<string>): string {
-  return write(value, ignore);
+  if (value === null || typeof value !== 'object') return scalar(value);
+  const frames: Frame[] = [];
+  // Containers on the current path: a cyclic value (never produced by JSON.parse) is refused, not looped on.
+  const path = new Set<object>();
+  let out = '';
+  let next: object | undefined = value;
+  for (;;) {
+    if (next !== undefined) {
+      if (path.has(next)) throw new TypeError('canonicalJson: the value is circular');
+      path.add(next);
+      const frame = open(next, frames.length === 0 ? ignore : undefined);
+      out += frame.keys === undefined ? '[' : '{';
+      frames.push(frame);
+      next = undefined;
+    }
+    const frame = frames[frames.length - 1]!;
+    if (frame.index === frame.length) {
+      out += frame.keys === undefined ? ']' : '}';
+      path.delete(frame.value);
+      frames.pop();
+      if (frames.length === 0) return out;
+      continue;
+    }
+    let child: unknown;
+    if (frame.keys === undefined) child = (frame.value as unknown[])[frame.index];
+    else {
+      const key = frame.keys[frame.index]!;
+      child = (frame.value as Record<string, unknown>)[key];
+      out += (frame.index === 0 ? '' : ',') + JSON.stringify(key) + ':';
+    }
+    if (frame.keys === undefined && frame.index > 0) out += ',';
+    frame.index++;
+    if (child !== null && typeof child === 'object') next = child;
+    else out += scalar(child);
+  }
 }
 
-function write(value: unknown, ignoreTop?: ReadonlySet<string>): string {
-  if (value === null || typeof value !== 'object') {
-    // Non-finite numbers are not JSON; JSON.stringify would turn them into null silently.
-    if (typeof value === 'number' && !Number.isFinite(value)) return 'null';
-    return JSON.stringify(value) ?? 'null';
-  }
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + write(value[i]);
-    return out + ']';
-  }
+interface Frame {
+  value: object;
+  /** Sorted object keys to write (undefined values left out); undefined for an array. */
+  keys: readonly string[] | undefined;
+  length: number;
+  index: number;
+}
+
+function open(value: object, ignoreTop: ReadonlySet<string> | undefined): Frame {
+  if (Array.isArray(value)) return { value, keys: undefined, length: value.length, index: 0 };
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
-  let out = '{';
-  let first = true;
-  for (const key of keys) {
-    if (ignoreTop?.has(key) || record[key] === undefined) continue;
-    out += (first ? '' : ',') + JSON.stringify(key) + ':' + write(record[key]);
-    first = false;
+  const proto = Object.getPrototypeOf(record) as unknown;
+  let names: string[];
+  if (proto === Object.prototype || proto === null) names = Object.keys(record);
+  else {
+    names = [];
+    for (const key in record) names.push(key);
   }
-  return out + '}';
+  const keys = names.sort().filter((key) => !ignoreTop?.has(key) && record[key] !== undefined);
+  return { value, keys, length: keys.length, index: 0 };
+}
+
+function scalar(value: unknown): string {
+  // Non-finite numbers are not JSON; JSON.stringify would turn them into null silently.
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'null';
+  if (typeof value === 'bigint') return value.toString();
+  return JSON.stringify(value) ?? 'null';
 }
 
 /**

@@ -3,6 +3,7 @@ import type { BodyError } from './body.js';
 import type { GuardEvent, Principal, Problem, RequestView } from './types.js';
 import type { TenantStats } from './stats.js';
 import type { TenantSecrets } from './secrets/index.js';
+import type { Finding } from './doctor/finding.js';
 
 /** The view plus what an adapter learnt while reading the body. */
 export interface GuardRequest extends RequestView {
@@ -52,6 +53,8 @@ export interface PassDecision extends DecisionBase {
   body: unknown;
   bodyReplaced: boolean;
   ticket?: CacheTicket;
+  /** An operational route (`operationalPaths`): authenticated, never cached, not counted as guarded traffic. */
+  operational?: boolean;
   /**
    * Present with `ticket`: feed it the handler's answer (head, chunks, end or abort) and it stores a
    * JSON answer or an SSE stream, and serves coalesced followers. Replaces `guard.complete(ticket, …)`.
@@ -167,6 +170,8 @@ export interface Guard {
   setIpAllowlist(cidrs: readonly string[] | null): void;
   stats(tenant: string): TenantStats;
   readonly privacy: PrivacyRights;
+  /** Checks this guard's own options (environment, proxies, HTTPS, encryption, allowlist, stores) as `vectorcache doctor` does. */
+  doctor(): Finding[];
   /** Sees every decision's outcome and how long the gate took (for metrics); returns an unsubscribe function. */
   observe(observer: (observation: DecisionObservation) => void): () => void;
   /** Subscribe to events (in addition to the `onEvent` option); returns an unsubscribe function. */

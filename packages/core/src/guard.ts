@@ -34,9 +34,11 @@ import { Coalescer } from './cache/coalesce.js';
 import { Flights, type Flight } from './cache/single-flight.js';
 import { ResponseRecorder } from './cache/recorder.js';
 import { StreamReplays } from './cache/stream-hit.js';
-import { EraseFences } from './privacy/fences.js';
+import { EraseFences, privacyStateTenant } from './privacy/fences.js';
+import { PartitionedCounterStore } from './stores/partitioned-counter-store.js';
 import { DoNotCacheMarkers } from './privacy/no-cache.js';
 import { createPrivacyRights } from './privacy/rights.js';
+import { diagnoseOptions, type Finding } from './doctor/index.js';
 
 /** Marks guards across module copies: a guard made by the CJS build is still a guard to the ESM adapters. */
 const GUARD_BRAND = Symbol.for('vectorcache.guard');
@@ -56,6 +58,8 @@ class GuardImpl implements Guard {
   readonly secrets: TenantSecrets;
   readonly privacy: PrivacyRights;
   readonly #o: NormalizedOptions;
+  /** The options as given, for doctor(): findings speak of what the user wrote. */
+  readonly #input: GuardOptions;
   readonly #hub: EventHub;
   readonly #stats = new StatsBook();
   readonly #observers = new Observers();
@@ -73,6 +77,7 @@ class GuardImpl implements Guard {
   constructor(options: GuardOptions) {
     const o = normalizeOptions(options);
     this.#o = o;
+    this.#input = options;
     this.environment = o.environment;
     this.maxBodyBytes = o.maxBodyBytes;
     this.bodyTimeoutMs = o.bodyTimeoutMs;
@@ -90,8 +95,13 @@ class GuardImpl implements Guard {
     const fingerprintMisses = this.#attachDetector(lockout);
     const encryption = this.#checkEncryption(o);
     const store = o.cache === undefined ? new MemoryCacheStore() : o.cache;
-    const fences = new EraseFences(counters, hub);
-    const markers = new DoNotCacheMarkers(counters, hub);
+    // Markers and fences must hold: by default they live apart from lockout counters, bounded per tenant.
+    const state = o.privacyState ?? o.counters ?? new PartitionedCounterStore({ partitionOf: privacyStateTenant });
+    if (!o.privacyState && o.counters instanceof MemoryCounterStore) {
+      hub.warn('VC_EVICTABLE_PRIVACY_STATE', '`counters` is a bounded MemoryCounterStore and also holds "do not cache" markers and erase fences, which a flood of other keys can evict. Pass `privacyState` (a store that does not evict, shared by instances), or leave `counters` unset.');
+    }
+    const fences = new EraseFences(state, hub);
+    const markers = new DoNotCacheMarkers(state, hub);
     const writes = new WriteTracker(o.cacheTimeoutMs * 10);
     this.#cache = store ? this.#buildCache(store, { fences, writes, scanner }) : undefined;
     this.#ready = this.#init(encryption).then(() => { this.#isReady = true; });
@@ -104,7 +114,7 @@ class GuardImpl implements Guard {
     this.privacy = createPrivacyRights({ ready: () => this.#ready, cache: store, keys: this.#keys, fences, markers, writes, hub, onErase });
     const admin = new AdminRoutes(o.adminPrefix, { privacy: this.privacy, stats, hub, replies });
     this.#pipeline = new Pipeline({
-      perimeter: this.#perimeter, lockout, authenticator, admin, body: new BodyPolicy(o.maxBodyBytes, replies),
+      perimeter: this.#perimeter, lockout, authenticator, admin, body: new BodyPolicy(o, replies),
       pii: new PiiStage(scanner, { hub, replies }), replies, stats, markers, router: this.#cache?.router, keys: this.#keys,
       missWatch: new MissWatch(fingerprintMisses, hub),
       coalescer: cacheParts?.coalescer, recorder: cacheParts ? (ticket, flight) => this.#recorder(ticket, flight) : undefined,
@@ -221,6 +231,10 @@ class GuardImpl implements Guard {
 
   stats(tenant: string): TenantStats {
     return this.#stats.get(tenant);
+  }
+
+  doctor(): Finding[] {
+    return diagnoseOptions(this.#input, { source: 'guard' });
   }
 
   observe(observer: (observation: DecisionObservation) => void): () => void {

@@ -2,6 +2,7 @@
 export * from './types.js';
 export * from './errors.js';
 export { parseDuration, requireDuration } from './duration.js';
+export { closest, didYouMean } from './suggest.js';
 export { createGuard, isGuard } from './guard.js';
 export type {
   Guard, GuardRequest, Decision, DenyDecision, RespondDecision, PassDecision, CacheTicket, CapturedResponse,
@@ -10,11 +11,11 @@ export type {
 } from './contract.js';
 export type { GuardOptions, LockoutOptions, StreamingOptions } from './options.js';
 export type { TenantStats } from './stats.js';
-export { makeProblem, statusFor, PROBLEM_CONTENT_TYPE } from './problem.js';
+export { makeProblem, statusFor, PROBLEM_CONTENT_TYPE, type OpenAIErrorMember, type OpenAIErrorType } from './problem.js';
 export { canonicalJson, cacheKey, subjectHash } from './canonical.js';
-export { readJsonBody, readJsonStream, parseJsonText, isJsonContentType, type BodyError, type BodyResult } from './body.js';
+export { readJsonBody, readJsonStream, parseJsonText, isJsonContentType, jsonDepthExceeds, MAX_JSON_DEPTH, type BodyError, type BodyResult } from './body.js';
 export { recordNodeResponse, recordStreamBody } from './node-answer.js';
-export { viewFromNode, headViewFromNode, decideNode, bodyLeftUnread, stateOf, decisionBody, decisionReadable, sendDecision, type VectorcacheState } from './node.js';
+export { viewFromNode, headViewFromNode, decideNode, bodyLeftUnread, internalErrorDecision, stateOf, decisionBody, decisionReadable, sendDecision, type VectorcacheState } from './node.js';
 export { readJsonBodyWithin } from './body-deadline.js';
 export * from './keys/index.js';
 export * from './net/index.js';
@@ -25,5 +26,7 @@ export { EntryCodec, rewriteEntry, rotateStore, type SealedField, type RotationP
 export * from './secrets/index.js';
 export { subjectEntries, exportSubject, eraseSubject, eraseReceipt, type SubjectExportOptions } from './privacy/index.js';
 export * from './monitor/index.js';
+export * from './transport/index.js';
+export * from './doctor/index.js';
 export * from './cache/stream/index.js';
 export { Flights, Flight, FlightCutError, type FlightsOptions, type FollowerOutcome, type Joined, type ReleaseReason } from './cache/single-flight.js';

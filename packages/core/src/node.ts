@@ -3,10 +3,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import type { Decision, Guard, GuardRequest, HeadView, PassDecision } from './contract.js';
+import type { Decision, DenyDecision, Guard, GuardRequest, HeadView, PassDecision } from './contract.js';
+import { makeProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
 import type { Principal } from './types.js';
 import { hasBody, type BodyError } from './body.js';
 import { readJsonBodyWithin } from './body-deadline.js';
+import { headerCountOf } from './net/header-cap.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -22,6 +24,7 @@ export function headViewFromNode(req: IncomingMessage, url: string | undefined, 
     encrypted: (req.socket as TLSSocket | undefined)?.encrypted === true,
     requestId,
     raw,
+    headerCount: headerCountOf(req),
   };
 }
 
@@ -113,6 +116,17 @@ async function sendStream(res: ServerResponse, stream: AsyncIterable<string | Ui
   } finally {
     res.off('close', stop);
   }
+}
+
+/**
+ * The answer when the guard itself failed on a request (a bug, a store that threw where it must not):
+ * refused (fail closed) as problem+json, never a stack trace, HSTS over TLS. Undefined once headers went out.
+ */
+export function internalErrorDecision(req: IncomingMessage, hsts = 'max-age=31536000; includeSubDomains'): DenyDecision {
+  const problem = makeProblem('internal_error');
+  const tls = (req.socket as TLSSocket | undefined)?.encrypted === true;
+  const headers: Record<string, string> = { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', ...(tls ? { 'strict-transport-security': hsts } : {}) };
+  return { kind: 'deny', status: problem.status, problem, headers, requestId: '', clientAddress: null };
 }
 
 /** Writes a deny or respond decision straight to a node response. */

@@ -3,6 +3,8 @@ import type { CacheStore, CounterStore, GuardEvent, KeyStore, Logger } from './t
 import { optionError } from './errors.js';
 import { didYouMean } from './suggest.js';
 import { requireDuration } from './duration.js';
+import { compileLockoutKey } from './net/lockout-key.js';
+import { chatShapeError, type BodyValidator } from './gate/chat-shape.js';
 import type { TrustProxySetting } from './net/index.js';
 import type { PiiOptions } from './pii/index.js';
 import type { EncryptionOptions } from './crypto/index.js';
@@ -19,6 +21,10 @@ export interface LockoutOptions {
    * valid ones pass) but cannot count or enforce lockouts; 'deny' answers 503 to everyone. Defaults to 'authenticate'.
    */
   whenUnavailable?: 'authenticate' | 'deny';
+  /** IPv6 prefix length whose addresses share one failure budget (a client can pick any address of its /64). Defaults to 64. */
+  ipv6Prefix?: number;
+  /** IPv4 prefix length sharing one budget. Defaults to 32 (per address). */
+  ipv4Prefix?: number;
 }
 
 export interface StreamingOptions {
@@ -70,16 +76,33 @@ export interface GuardOptions {
   lockout?: LockoutOptions | false;
   /** Counters for lockout and detection. Defaults to a bounded MemoryCounterStore. */
   counters?: CounterStore;
+  /**
+   * Where "do not cache" markers and erase fences live: state that must hold, so it must never be
+   * evictable by other traffic. Share it between instances (e.g. a RedisCounterStore without an
+   * eviction policy). Defaults to `counters` when given, else an in-process store bounded per tenant.
+   */
+  privacyState?: CounterStore;
   /** Largest request body accepted, in bytes. Defaults to 1_048_576. */
   maxBodyBytes?: number;
   /** Longest time a request body may take to arrive once the key is checked, in ms; a slower one gets 408 `body_timeout`. Defaults to 10_000. */
   bodyTimeoutMs?: number;
+  /**
+   * Checks the shape of an object body per route; return a message to refuse it with 400 `invalid_body`.
+   * `false` turns the check off. Defaults to the OpenAI chat shape (`messages` required on paths ending in `/chat/completions`).
+   */
+  validateBody?: BodyValidator | false;
   /** Largest response body stored in the cache, in bytes. Defaults to 1_048_576. */
   maxEntryBytes?: number;
   /** Time a cache lookup or write may take before the request goes direct (`cache_unavailable`). Defaults to 100 ms. */
   cacheTimeoutMs?: number;
   /** Top-level body fields that never change the answer and are left out of the cache key. Defaults to ['stream', 'stream_options', 'user']. */
   ignoreFields?: readonly string[];
+  /**
+   * Paths (exact, without query) the guard authenticates but that are not guarded model traffic, such as
+   * a `/metrics` route: never cached, never counted in stats, observed as `admin`. The handler checks
+   * its own scope. Defaults to none.
+   */
+  operationalPaths?: readonly string[];
   /** Prefix of the admin routes (stats, subject export and erase) the guard answers itself; `false` turns them off. Defaults to '/v1/vectorcache'. */
   adminPrefix?: string | false;
   /** Called with every security event. Defaults to none. */
@@ -117,14 +140,17 @@ export interface NormalizedOptions {
   subject: ((req: unknown) => string | undefined | null) | undefined;
   retentionMs: number;
   ttlMs: number;
-  lockout: { maxFailures: number; windowMs: number; whenUnavailable: 'authenticate' | 'deny' } | false;
+  lockout: { maxFailures: number; windowMs: number; whenUnavailable: 'authenticate' | 'deny'; bucketOf: (address: string) => string } | false;
   counters: CounterStore | undefined;
+  privacyState: CounterStore | undefined;
   maxBodyBytes: number;
   bodyTimeoutMs: number;
+  validateBody: BodyValidator | false;
   maxEntryBytes: number;
   cacheTimeoutMs: number;
   ignoreFields: ReadonlySet<string>;
   adminPrefix: string | false;
+  operationalPaths: ReadonlySet<string>;
   onEvent: ((event: GuardEvent) => void) | undefined;
   logger: Logger | undefined;
   silenceWarnings: ReadonlySet<string>;
@@ -137,8 +163,8 @@ export interface NormalizedOptions {
 
 const KNOWN = [
   'environment', 'keys', 'cache', 'trustProxy', 'forwardedHeader', 'ipAllowlist', 'httpsOnly', 'hsts', 'pii',
-  'encryption', 'requireConsent', 'consent', 'subject', 'retention', 'ttl', 'lockout', 'counters', 'maxBodyBytes',
-  'bodyTimeoutMs', 'maxEntryBytes', 'cacheTimeoutMs', 'ignoreFields', 'adminPrefix', 'onEvent', 'logger', 'silenceWarnings',
+  'encryption', 'requireConsent', 'consent', 'subject', 'retention', 'ttl', 'lockout', 'counters', 'privacyState', 'maxBodyBytes',
+  'bodyTimeoutMs', 'validateBody', 'maxEntryBytes', 'cacheTimeoutMs', 'ignoreFields', 'adminPrefix', 'operationalPaths', 'onEvent', 'logger', 'silenceWarnings',
   'keyRotation', 'maxKeyAge', 'secrets', 'suspicious', 'streaming',
 ] as const;
 
@@ -188,7 +214,7 @@ function environmentOf(o: Record<string, unknown>, env: NodeJS.ProcessEnv): stri
   return environment;
 }
 
-function stores(o: Record<string, unknown>): { keys: KeyStore; cache: CacheStore | false | undefined; counters: CounterStore | undefined } {
+function stores(o: Record<string, unknown>): Pick<NormalizedOptions, 'keys' | 'cache' | 'counters' | 'privacyState'> {
   if (!hasMethods(o.keys, KEY_STORE_METHODS)) {
     throw optionError('keys', 'must be a key store (new FileKeyStore(".vectorcache/keys.json"), new MemoryKeyStore(), a RedisKeyStore…).');
   }
@@ -196,10 +222,12 @@ function stores(o: Record<string, unknown>): { keys: KeyStore; cache: CacheStore
   if (o.cache === false || o.cache === undefined) cache = o.cache;
   else if (hasMethods(o.cache, CACHE_STORE_METHODS)) cache = o.cache as CacheStore;
   else throw optionError('cache', 'must be a cache store (new MemoryCacheStore(), a RedisCacheStore…) or false for no cache.');
-  if (o.counters !== undefined && !hasMethods(o.counters, COUNTER_STORE_METHODS)) {
-    throw optionError('counters', 'must be a counter store (new MemoryCounterStore(), a RedisCounterStore…).');
+  for (const name of ['counters', 'privacyState'] as const) {
+    if (o[name] !== undefined && !hasMethods(o[name], COUNTER_STORE_METHODS)) {
+      throw optionError(name, 'must be a counter store (new MemoryCounterStore(), a RedisCounterStore…).');
+    }
   }
-  return { keys: o.keys as KeyStore, cache, counters: o.counters as CounterStore | undefined };
+  return { keys: o.keys as KeyStore, cache, counters: o.counters as CounterStore | undefined, privacyState: o.privacyState as CounterStore | undefined };
 }
 
 function ipAllowlistOf(value: unknown): readonly string[] | null {
@@ -232,11 +260,11 @@ function retentionOf(o: Record<string, unknown>): { retentionMs: number; ttlMs: 
   return { retentionMs, ttlMs: Math.min(ttlMs, retentionMs) };
 }
 
-const LOCKOUT_KNOWN = ['maxFailures', 'windowMs', 'whenUnavailable'];
+const LOCKOUT_KNOWN = ['maxFailures', 'windowMs', 'whenUnavailable', 'ipv6Prefix', 'ipv4Prefix'];
 
 function lockoutOf(value: unknown): NormalizedOptions['lockout'] {
   if (value === false) return false;
-  if (value === undefined) return { maxFailures: 10, windowMs: 60_000, whenUnavailable: 'authenticate' };
+  if (value === undefined) return { maxFailures: 10, windowMs: 60_000, whenUnavailable: 'authenticate', bucketOf: compileLockoutKey({}, 'lockout') };
   if (typeof value !== 'object' || value === null) throw optionError('lockout', 'must be an object such as { maxFailures: 10, windowMs: 60_000 } or false.');
   const l = value as Record<string, unknown>;
   for (const name of Object.keys(l)) {
@@ -246,7 +274,8 @@ function lockoutOf(value: unknown): NormalizedOptions['lockout'] {
   if (when !== 'authenticate' && when !== 'deny') throw optionError('lockout.whenUnavailable', 'must be "authenticate" or "deny".');
   const windowMs = l.windowMs === undefined ? 60_000 : requireDuration('lockout.windowMs', l.windowMs);
   if (windowMs < 1000) throw optionError('lockout.windowMs', 'must be at least one second.');
-  return { maxFailures: positiveInt('lockout.maxFailures', l.maxFailures, 10), windowMs, whenUnavailable: when };
+  const bucketOf = compileLockoutKey({ ipv6Prefix: l.ipv6Prefix as number | undefined, ipv4Prefix: l.ipv4Prefix as number | undefined }, 'lockout');
+  return { maxFailures: positiveInt('lockout.maxFailures', l.maxFailures, 10), windowMs, whenUnavailable: when, bucketOf };
 }
 
 function ignoreFieldsOf(value: unknown): ReadonlySet<string> {
@@ -262,6 +291,14 @@ function adminPrefixOf(value: unknown): string | false {
     throw optionError('adminPrefix', 'must be a path such as "/v1/vectorcache" (no trailing slash) or false.');
   }
   return value;
+}
+
+function operationalPathsOf(value: unknown): ReadonlySet<string> {
+  if (value === undefined) return new Set();
+  if (!Array.isArray(value) || value.some((x) => typeof x !== 'string' || !x.startsWith('/') || x.includes('?'))) {
+    throw optionError('operationalPaths', 'must be an array of paths such as ["/metrics"] (no query string).');
+  }
+  return new Set(value as string[]);
 }
 
 function loggerOf(value: unknown): Logger | undefined {
@@ -337,10 +374,12 @@ export function normalizeOptions(input: GuardOptions, env: NodeJS.ProcessEnv = p
     lockout: lockoutOf(o.lockout),
     maxBodyBytes: positiveInt('maxBodyBytes', o.maxBodyBytes, 1_048_576),
     bodyTimeoutMs: positiveInt('bodyTimeoutMs', o.bodyTimeoutMs, 10_000),
+    validateBody: o.validateBody === false ? false : fn<BodyValidator>('validateBody', o.validateBody) ?? chatShapeError,
     maxEntryBytes: positiveInt('maxEntryBytes', o.maxEntryBytes, 1_048_576),
     cacheTimeoutMs: positiveInt('cacheTimeoutMs', o.cacheTimeoutMs, 100),
     ignoreFields: ignoreFieldsOf(o.ignoreFields),
     adminPrefix: adminPrefixOf(o.adminPrefix),
+    operationalPaths: operationalPathsOf(o.operationalPaths),
     onEvent: fn('onEvent', o.onEvent),
     logger: loggerOf(o.logger),
     silenceWarnings: silenceOf(o.silenceWarnings),

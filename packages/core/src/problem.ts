@@ -1,4 +1,4 @@
-// RFC 9457 problem+json denials: one precomputed template per code, RFC 6750 challenges on 401/403.
+// RFC 9457 problem+json denials (with OpenAI's `error` member): one template per code, RFC 6750 challenges on 401/403.
 import type { DenyCode, Problem } from './types.js';
 
 interface ProblemTemplate {
@@ -19,12 +19,32 @@ const TEMPLATES: Record<DenyCode, ProblemTemplate> = {
   insufficient_scope: { status: 403, title: 'Insufficient scope', detail: 'The API key lacks the scope this endpoint needs.' },
   too_many_failures: { status: 429, title: 'Too many authentication failures', detail: 'Too many failed authentication attempts from this address; retry later.' },
   pii_detected: { status: 422, title: 'Personal data detected', detail: 'The request contains personal data, which this endpoint refuses.' },
+  pii_unscannable: { status: 422, title: 'Request could not be scanned', detail: 'The request body could not be fully scanned for personal data, which this endpoint requires; send a smaller body or fewer number-like values.' },
   invalid_body: { status: 400, title: 'Invalid request body', detail: 'The request body is not valid JSON of the expected shape.' },
   body_too_large: { status: 413, title: 'Request body too large', detail: 'The request body exceeds the configured size limit.' },
   key_store_unavailable: { status: 503, title: 'Authentication unavailable', detail: 'The key store did not answer; try again shortly.' },
   body_timeout: { status: 408, title: 'Request body timeout', detail: 'The request body did not arrive in time.' },
+  invalid_subject: { status: 400, title: 'Invalid subject', detail: 'The subject id (X-Vectorcache-Subject) is longer than 1024 characters.' },
+  internal_error: { status: 500, title: 'Internal error', detail: 'The guard could not decide on this request; it was refused. Try again, and report it if it persists.' },
   not_found: { status: 404, title: 'Not found', detail: 'No such resource.' },
 };
+
+/** The `error.type` OpenAI gives each status, which its official clients map to their error classes. */
+export type OpenAIErrorType = 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'rate_limit_error' | 'server_error';
+
+/** OpenAI's error object, so `openai` clients show `message` and `code` instead of "(no body)". */
+export interface OpenAIErrorMember {
+  message: string;
+  type: OpenAIErrorType;
+  code: DenyCode;
+}
+
+function openAIType(status: number): OpenAIErrorType {
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 429) return 'rate_limit_error';
+  return status >= 500 ? 'server_error' : 'invalid_request_error';
+}
 
 const TYPE_BASE = 'https://vectorcache.dev/problems/';
 const REALM = 'Bearer realm="vectorcache"';
@@ -36,10 +56,14 @@ export function statusFor(code: DenyCode): number {
   return TEMPLATES[code].status;
 }
 
-/** The problem document; `detail` and extension members may be overridden. */
-export function makeProblem(code: DenyCode, detail?: string, extra?: Record<string, unknown>): Problem {
+/**
+ * The problem document; `detail` and extension members may be overridden. RFC 9457 allows
+ * extension members: `error` repeats detail and code in OpenAI's shape (and is always ours).
+ */
+export function makeProblem(code: DenyCode, detail?: string, extra?: Record<string, unknown>): Problem & { error: OpenAIErrorMember } {
   const template = TEMPLATES[code];
-  return { type: TYPE_BASE + code.replace(/_/g, '-'), title: template.title, status: template.status, code, detail: detail ?? template.detail, ...extra };
+  const problem: Problem = { type: TYPE_BASE + code.replace(/_/g, '-'), title: template.title, status: template.status, code, detail: detail ?? template.detail, ...extra };
+  return { ...problem, error: { message: problem.detail, type: openAIType(template.status), code } };
 }
 
 /** Response headers a denial carries besides its content type (RFC 6750 challenges, Retry-After). */

@@ -20,6 +20,11 @@ export interface RequestView {
   /** The framework's own request object, handed to `subject(req)` / `consent(req)` callbacks. */
   raw?: unknown;
   /**
+   * Header lines received and the server's cap on them: a request at the cap may have lost the
+   * proxy's own X-Forwarded-For line, so the trust walk fails closed. Adapters fill it in.
+   */
+  headerCount?: { received: number; cap: number };
+  /**
    * True when the adapter feeds `PassDecision.recorder` with every answer (the bundled adapters do):
    * only then may identical concurrent misses wait for one another (single-flight).
    */
@@ -167,10 +172,13 @@ export type DenyCode =
   | 'insufficient_scope'
   | 'too_many_failures'
   | 'pii_detected'
+  | 'pii_unscannable'
+  | 'internal_error'
   | 'invalid_body'
   | 'body_too_large'
   | 'key_store_unavailable'
   | 'body_timeout'
+  | 'invalid_subject'
   | 'not_found';
 
 export type BypassReason =

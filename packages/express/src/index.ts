@@ -1,7 +1,7 @@
 // Express adapter: translates a request into the guard's view and applies the decision.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
-  createGuard, decideNode, isGuard, recordNodeResponse, sendDecision, stateOf,
+  createGuard, decideNode, internalErrorDecision, isGuard, recordNodeResponse, sendDecision, stateOf,
   type Guard, type GuardOptions, type VectorcacheState,
 } from '@vectorcache/core';
 
@@ -38,8 +38,12 @@ export function vectorcache(optionsOrGuard: GuardOptions | Guard): VectorcacheMi
   }
 
   const middleware = ((req: Request, res: Response, next: NextFunction) => {
-    // Express 4 ignores a rejected promise: hand any failure to the error handler ourselves.
-    run(req, res, next).catch(next);
+    // Express 4 ignores a rejected promise, and Express's own error page shows stack traces outside
+    // production: a failure of the guard is answered here, refused, as problem+json.
+    run(req, res, next).catch((error: unknown) => {
+      if (res.headersSent) { next(error); return; }
+      sendDecision(res, internalErrorDecision(req), req.method);
+    });
   }) as VectorcacheMiddleware;
   middleware.guard = guard;
   return middleware;

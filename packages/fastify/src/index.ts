@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import {
-  bodyLeftUnread, createGuard, decisionBody, decisionReadable, headViewFromNode, isGuard, readJsonStream, recordStreamBody, stateOf,
+  bodyLeftUnread, createGuard, decisionBody, decisionReadable, headViewFromNode, internalErrorDecision, isGuard, readJsonStream, recordStreamBody, stateOf,
   type Admission, type AnswerRecorder, type BodyError, type Decision, type Guard, type GuardOptions, type PassDecision, type VectorcacheState,
 } from '@vectorcache/core';
 
@@ -68,7 +68,12 @@ async function plugin(app: FastifyInstance, options: VectorcachePluginOptions): 
   app.addHook('onRequest', async (request: Tracked, reply: FastifyReply) => {
     if (request[RAN]) return undefined;
     request[RAN] = true;
-    const admitted = await guard.admit({ ...headViewFromNode(request.raw, request.url, request), records: true });
+    let admitted;
+    try {
+      admitted = await guard.admit({ ...headViewFromNode(request.raw, request.url, request), records: true });
+    } catch {
+      return reject(reply, request, internalErrorDecision(request.raw));
+    }
     if (admitted.kind !== 'admitted') return reject(reply, request, admitted);
     request[ADMISSION] = admitted;
     return undefined;
@@ -79,7 +84,12 @@ async function plugin(app: FastifyInstance, options: VectorcachePluginOptions): 
     if (!admission) return undefined;
     request[ADMISSION] = undefined;
     const fault = isFault(request.body) ? request.body[BODY_ERROR] : undefined;
-    const decision = await guard.decide(admission, fault ? undefined : request.body, fault);
+    let decision;
+    try {
+      decision = await guard.decide(admission, fault ? undefined : request.body, fault);
+    } catch {
+      decision = internalErrorDecision(request.raw); // refused, never a stack trace
+    }
     if (decision.kind !== 'pass') return reject(reply, request, decision);
     reply.headers(decision.headers);
     request.vectorcache = stateOf(decision);

@@ -2,7 +2,7 @@
 import type { Context, Middleware, Next } from 'koa';
 import type { Readable } from 'node:stream';
 import {
-  bodyLeftUnread, createGuard, decideNode, decisionBody, decisionReadable, isGuard, recordStreamBody, stateOf,
+  bodyLeftUnread, createGuard, decideNode, decisionBody, decisionReadable, internalErrorDecision, isGuard, recordStreamBody, stateOf,
   type AnswerRecorder, type Guard, type GuardOptions, type VectorcacheState,
 } from '@vectorcache/core';
 
@@ -46,7 +46,12 @@ export function vectorcache(optionsOrGuard: GuardOptions | Guard): VectorcacheMi
     const request = ctx.request as typeof ctx.request & { body?: unknown };
     // A body parser that ran before us already consumed the stream; otherwise the guard reads it after the key check.
     const parsed = request.body !== undefined || ctx.req.readableEnded ? { body: request.body } : undefined;
-    const decision = await decideNode(guard, ctx.req, ctx.originalUrl, ctx, parsed);
+    let decision;
+    try {
+      decision = await decideNode(guard, ctx.req, ctx.originalUrl, ctx, parsed);
+    } catch {
+      decision = internalErrorDecision(ctx.req); // refused, never a stack trace
+    }
     if (decision.kind !== 'pass') {
       ctx.status = decision.status;
       ctx.set(decision.headers);

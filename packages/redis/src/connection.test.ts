@@ -1,11 +1,10 @@
-// Unit tests of the Redis plumbing that need no server: option checks, deadlines, key layout, local cache.
+// Unit tests of the Redis plumbing that need no server: option checks, deadlines, key layout.
 import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '@vectorcache/core';
 import { bounded, globEscape } from './connection.js';
 import { RedisCacheStore, tenantBase, tenantOfKey } from './cache-store.js';
 import { RedisCounterStore } from './counter-store.js';
 import { RedisKeyStore } from './key-store.js';
-import { LocalCache } from './local-cache.js';
 
 describe('Redis store options', () => {
   it('rejects misuse before any connection is made, without echoing the URL', () => {
@@ -53,20 +52,5 @@ describe('key layout', () => {
 
   it('escapes glob characters of a prefix', () => {
     expect(globEscape('a*b?[c]\\')).toBe('a\\*b\\?\\[c\\]\\\\');
-  });
-});
-
-describe('LocalCache', () => {
-  it('expires after its TTL and drops the oldest past its bound', () => {
-    let now = 0;
-    const cache = new LocalCache<number>(2, 100, () => now);
-    cache.set('a', 1);
-    cache.set('b', 2);
-    cache.set('c', 3);
-    expect(cache.get('a')).toBeUndefined();
-    expect(cache.get('b')).toBe(2);
-    now = 100;
-    expect(cache.get('c')).toBeUndefined();
-    expect(cache.size).toBe(1);
   });
 });

@@ -1,8 +1,8 @@
 // RedisKeyStore: API key records shared by all instances, with a local lookup cache invalidated over pub/sub.
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import { StoreUnavailableError, optionError, type KeyRecord, type KeyStore } from '@vectorcache/core';
-import { LocalCache } from './local-cache.js';
 import { bounded, close, connect, describe, ready, script, watch, type Connection, type RedisStoreOptions, type Script } from './connection.js';
 
 export interface RedisKeyStoreOptions extends RedisStoreOptions {
@@ -16,6 +16,12 @@ export interface RedisKeyStoreOptions extends RedisStoreOptions {
   localCacheMs?: number;
   /** Most lookups kept in the local cache. Defaults to 10_000. */
   localCacheMax?: number;
+  /**
+   * Subscribe to key changes (pub/sub, on a second connection): the local cache is cleared the moment
+   * any instance changes a key, and `onChange` listeners fire. A one-shot process (the CLI) passes
+   * false and opens one connection only. Defaults to true.
+   */
+  watch?: boolean;
 }
 
 /** Thrown by `insert` when the id or the hash is already stored. */
@@ -57,8 +63,8 @@ type Cached = { json: string | null };
 /** Key records in Redis. Revocations and rotations reach every instance within about a second. */
 export class RedisKeyStore implements KeyStore {
   readonly #conn: Connection;
-  readonly #subscriber: Redis | Cluster;
-  readonly #local: LocalCache<Cached> | undefined;
+  readonly #subscriber: Redis | Cluster | undefined;
+  readonly #local: LRUCache<string, Cached> | undefined;
   readonly #listeners = new Set<() => void>();
   readonly #channel: string;
   readonly #insert: Script;
@@ -76,28 +82,36 @@ export class RedisKeyStore implements KeyStore {
     if (!Number.isSafeInteger(localCacheMs) || localCacheMs < 0) throw optionError('localCacheMs', 'must be a non-negative integer number of milliseconds');
     const localCacheMax = options?.localCacheMax ?? 10_000;
     if (!Number.isSafeInteger(localCacheMax) || localCacheMax <= 0) throw optionError('localCacheMax', 'must be a positive integer');
-    this.#conn = connect('RedisKeyStore', options, 500, ['localCacheMs', 'localCacheMax']);
+    const watchChanges = options?.watch ?? true;
+    if (typeof watchChanges !== 'boolean') throw optionError('watch', 'must be true or false');
+    this.#conn = connect('RedisKeyStore', options, 500, ['localCacheMs', 'localCacheMax', 'watch']);
     const { client, prefix, logger } = this.#conn;
     this.#channel = `${prefix}key:changes`;
-    this.#local = localCacheMs > 0 ? new LocalCache<Cached>(localCacheMax, localCacheMs) : undefined;
+    this.#local = localCacheMs > 0 ? new LRUCache<string, Cached>({ max: localCacheMax, ttl: localCacheMs }) : undefined;
     this.#insert = script(client, 'vcKeyInsertV1', 3, INSERT_LUA);
     this.#update = script(client, 'vcKeyUpdateV1', 1, UPDATE_LUA);
     this.#findByHash = script(client, 'vcKeyFindByHashV1', 1, FIND_BY_HASH_LUA);
 
+    if (!watchChanges) {
+      this.#subscriber = undefined;
+      this.#subscribed = Promise.resolve();
+      return;
+    }
     // A subscribed connection can run nothing else, hence a second one.
-    this.#subscriber = client.duplicate();
-    watch(this.#subscriber, 'RedisKeyStore.subscriber', logger);
+    const subscriber = client.duplicate();
+    this.#subscriber = subscriber;
+    watch(subscriber, 'RedisKeyStore.subscriber', logger);
     let markSubscribed!: () => void;
     this.#subscribed = new Promise((resolve) => (markSubscribed = resolve));
-    this.#subscriber.on('message', (channel: string, message: string) => {
+    subscriber.on('message', (channel: string, message: string) => {
       // Our own writes already cleared the cache when they completed; clearing again when their
       // echo arrives would only throw away fresh lookups.
       if (channel === this.#channel && !message.startsWith(`${this.#instance} `)) this.#invalidate(true);
     });
-    this.#subscriber.on('ready', () => {
+    subscriber.on('ready', () => {
       // Messages sent while disconnected are lost: forget everything learned before.
       this.#invalidate(false);
-      this.#subscriber.subscribe(this.#channel).then(
+      subscriber.subscribe(this.#channel).then(
         () => markSubscribed(),
         (err: unknown) => logger.warn({ store: 'RedisKeyStore', err: describe(err) }, 'vectorcache: key change subscription failed'),
       );
@@ -168,12 +182,12 @@ export class RedisKeyStore implements KeyStore {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Closes the subscriber connection, and the main one when the store created it. */
+  /** Closes the subscriber connection (if any), and the main one when the store created it. */
   async shutdown(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#listeners.clear();
-    await Promise.all([close(this.#subscriber), this.#conn.owned ? close(this.#conn.client) : undefined]);
+    await Promise.all([this.#subscriber ? close(this.#subscriber) : undefined, this.#conn.owned ? close(this.#conn.client) : undefined]);
   }
 
   /** `<instance> <key id>`: ids only, never a hash or anything secret. */

@@ -133,7 +133,7 @@ export function validateEncryptionOptions(value: unknown, ctx: EncryptionValidat
   const checkKey = (option: string, key: unknown): string => {
     if (typeof key !== 'string') throw optionError(option, `must be a string (got ${describe(key)})`);
     const raw = decodeBase64Url(key, 'optional');
-    if (!raw || raw.length !== 32) {
+    if (raw?.length !== 32) {
       throw optionError(
         option,
         'must be a Fernet key: 32 bytes in url-safe base64 (44 characters ending in "="), e.g. from `Fernet.generateKey()` or Python\'s `Fernet.generate_key()`',

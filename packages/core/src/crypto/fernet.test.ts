@@ -14,9 +14,9 @@ interface Vector {
   ttl_sec?: number;
   desc?: string;
 }
-// The repo root's sibling `shared/` folder holds the vectors, both here and in CI's clone.
+// The spec's vectors are copied into the repository (test/fixtures/fernet-spec/SOURCE.md says from where).
 const load = (name: string): Vector[] =>
-  JSON.parse(readFileSync(new URL(`../../../../../shared/data/fernet-spec/${name}.json`, import.meta.url), 'utf8')) as Vector[];
+  JSON.parse(readFileSync(new URL(`../../../../test/fixtures/fernet-spec/${name}.json`, import.meta.url), 'utf8')) as Vector[];
 
 const KEY = 'cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=';
 const NOW = new Date('1985-10-26T01:20:00-07:00');

@@ -68,7 +68,7 @@ export class Fernet {
    */
   constructor(key: string | Uint8Array) {
     const raw = typeof key === 'string' ? decodeBase64Url(key, 'optional') : key instanceof Uint8Array ? key : undefined;
-    if (!raw || raw.byteLength !== 32) {
+    if (raw?.byteLength !== 32) {
       throw new TypeError('Fernet key must be 32 url-safe base64-encoded bytes (or 32 raw bytes); generate one with Fernet.generateKey()');
     }
     // createSecretKey copies the bytes, so later changes to the caller's buffer cannot alter this key.

@@ -6,6 +6,7 @@ import { Fernet } from './fernet.js';
 import { MultiFernet } from './multi-fernet.js';
 
 /** Runs a Python snippet with a JSON request on stdin and returns its JSON answer; nothing goes through a shell. */
+// biome-ignore lint/suspicious/noExplicitAny: each test reads the fields of its own Python answer
 function python(script: string, request: unknown): any {
   const prelude = 'import sys, json, base64, hashlib\nfrom cryptography.fernet import Fernet, MultiFernet, InvalidToken\nreq = json.load(sys.stdin)\n';
   const out = execFileSync('python3', ['-c', prelude + script], { input: JSON.stringify(request), encoding: 'utf8' });

@@ -6,9 +6,10 @@ import type { StatsBook } from '../stats.js';
 import type { EventHub } from '../monitor/hub.js';
 import type { RequestContext } from './context.js';
 import type { Replies } from './replies.js';
+import { MAX_SUBJECT_LENGTH } from './consent.js';
 
 export interface AdminRoute {
-  name: 'stats' | 'export' | 'erase' | 'allow-cache' | 'unknown';
+  name: 'stats' | 'export' | 'erase' | 'allow-cache' | 'unknown' | 'invalid_subject';
   subject?: string;
   scope: string;
   doNotCache?: boolean;
@@ -29,6 +30,7 @@ export function adminRouteOf(prefix: string | false, method: string, url: string
   if (match) {
     let subject: string;
     try { subject = decodeURIComponent(match[1]!); } catch { return { name: 'unknown', scope: 'privacy:admin' }; }
+    if (subject.length > MAX_SUBJECT_LENGTH) return { name: 'invalid_subject', scope: 'privacy:admin' };
     const query = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
     if (match[2] === '/export' && read) return { name: 'export', subject, scope: 'privacy:admin' };
     if (match[2] === '/do-not-cache' && m === 'DELETE') return { name: 'allow-cache', subject, scope: 'privacy:admin' };
@@ -54,13 +56,14 @@ export class AdminRoutes {
   async answer(route: AdminRoute, ctx: RequestContext, principal: Principal, extraHeaders: Record<string, string>): Promise<Decision> {
     const { privacy, stats, hub, replies } = this.#deps;
     if (route.name === 'unknown') return replies.deny('not_found', ctx);
+    if (route.name === 'invalid_subject') return replies.deny('invalid_subject', ctx);
     if (!hasScope(principal.scopes, route.scope)) {
       hub.emit('auth.scope_denied', { requestId: ctx.requestId, clientAddress: ctx.clientAddress, keyId: principal.keyId, keyHint: principal.hint, tenant: principal.tenant, scope: route.scope });
       return replies.deny('insufficient_scope', ctx, { scope: route.scope, detail: `This endpoint needs the scope \`${route.scope}\`.` });
     }
     const respond = (value: unknown, extra?: Record<string, string>): RespondDecision => ({
       kind: 'respond', status: 200, body: JSON.stringify(value), source: 'admin',
-      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...replies.tlsHeaders(ctx.tls), ...extraHeaders, ...extra },
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...replies.baseHeaders(ctx, extraHeaders), ...extra },
       requestId: ctx.requestId, clientAddress: ctx.clientAddress, principal,
     });
     const tenant = principal.tenant;

@@ -1,51 +1,20 @@
 // Stage 6: the body as read — read errors, declared size, and the request shape the route expects.
 import type { HeaderMap } from '../types.js';
-import type { BodyError } from '../body.js';
+import { jsonDepthExceeds, MAX_JSON_DEPTH, type BodyError } from '../body.js';
 import type { DenyDecision } from '../contract.js';
 import type { RequestContext } from './context.js';
 import { firstHeader } from './context.js';
 import type { Replies } from './replies.js';
-
-const ROLES = new Set(['system', 'user', 'assistant', 'tool', 'function', 'developer']);
-
-function contentError(m: Record<string, unknown>, i: number): string | undefined {
-  const content = m.content;
-  if (content === null || content === undefined) {
-    return m.role === 'assistant' ? undefined : `\`messages[${i}].content\` must be a string or an array of content parts.`;
-  }
-  if (Array.isArray(content)) {
-    for (const part of content) {
-      if (typeof part !== 'object' || part === null || typeof (part as Record<string, unknown>).type !== 'string') {
-        return `\`messages[${i}].content\` parts must be objects with a string \`type\`.`;
-      }
-    }
-    return undefined;
-  }
-  return typeof content === 'string' ? undefined : `\`messages[${i}].content\` must be a string or an array of content parts.`;
-}
-
-/** A light check of the OpenAI chat shape, so garbage never reaches the cache or the handler. */
-export function chatShapeError(body: Record<string, unknown>): string | undefined {
-  if ('model' in body && typeof body.model !== 'string') return '`model` must be a string.';
-  if (!('messages' in body)) return undefined;
-  const messages = body.messages;
-  if (!Array.isArray(messages) || messages.length === 0) return '`messages` must be a non-empty array.';
-  for (let i = 0; i < messages.length; i++) {
-    const m = messages[i] as Record<string, unknown> | null;
-    if (typeof m !== 'object' || m === null || Array.isArray(m)) return `\`messages[${i}]\` must be an object.`;
-    if (typeof m.role !== 'string' || !ROLES.has(m.role)) return `\`messages[${i}].role\` must be one of ${[...ROLES].join(', ')}.`;
-    const error = contentError(m, i);
-    if (error) return error;
-  }
-  return undefined;
-}
+import type { BodyValidator } from './chat-shape.js';
 
 export class BodyPolicy {
   readonly #maxBodyBytes: number;
+  readonly #validate: BodyValidator | false;
   readonly #replies: Replies;
 
-  constructor(maxBodyBytes: number, replies: Replies) {
-    this.#maxBodyBytes = maxBodyBytes;
+  constructor(o: { maxBodyBytes: number; validateBody: BodyValidator | false }, replies: Replies) {
+    this.#maxBodyBytes = o.maxBodyBytes;
+    this.#validate = o.validateBody;
     this.#replies = replies;
   }
 
@@ -57,9 +26,18 @@ export class BodyPolicy {
     return undefined;
   }
 
-  /** The shape the route expects of an object body. */
-  checkShape(body: Record<string, unknown>, ctx: RequestContext): DenyDecision | undefined {
-    const shape = chatShapeError(body);
-    return shape ? this.#replies.deny('invalid_body', ctx, { detail: shape }) : undefined;
+  /** Nesting within the cap also for a body a framework parsed (ours is capped while reading), then the route's shape. */
+  checkShape(body: Record<string, unknown>, view: { method: string; url: string }, ctx: RequestContext): DenyDecision | undefined {
+    if (jsonDepthExceeds(body, MAX_JSON_DEPTH)) {
+      return this.#replies.deny('invalid_body', ctx, { detail: `The body is nested deeper than ${MAX_JSON_DEPTH} levels.` });
+    }
+    if (!this.#validate) return undefined;
+    let shape: string | undefined;
+    try {
+      shape = this.#validate(body, { method: view.method.toUpperCase(), path: view.url.split('?', 1)[0]! });
+    } catch {
+      shape = 'The request body was refused by the body validator.'; // a validator's bug fails closed
+    }
+    return typeof shape === 'string' ? this.#replies.deny('invalid_body', ctx, { detail: shape }) : undefined;
   }
 }

@@ -7,19 +7,28 @@ export interface SubjectOptions {
   consent: ((req: unknown) => boolean) | undefined;
 }
 
-/** The subject id from the `subject(req)` option or `X-Vectorcache-Subject`, or undefined. */
-export function subjectOf(o: SubjectOptions, request: Pick<GuardRequest, 'headers' | 'raw'>): string | undefined {
+/**
+ * Longest subject id accepted, in characters. A longer one is refused (400 `invalid_subject`), never
+ * dropped: dropping it would cache the request tenant-wide and make its erase and export find nothing.
+ */
+export const MAX_SUBJECT_LENGTH = 1024;
+
+/** The subject id from the `subject(req)` option or `X-Vectorcache-Subject`: absent, an id, or too long. */
+export function subjectOf(o: SubjectOptions, request: Pick<GuardRequest, 'headers' | 'raw'>): { id?: string; tooLong?: true } {
+  let id: string | undefined;
   if (o.subject) {
-    const id = o.subject(request.raw);
-    return typeof id === 'string' && id.length > 0 ? id : undefined;
+    const given = o.subject(request.raw);
+    id = typeof given === 'string' && given.length > 0 ? given : undefined;
+  } else {
+    const raw = firstHeader(request.headers, 'x-vectorcache-subject');
+    if (!raw) return {};
+    // Node hands header bytes over as Latin-1; a UTF-8 id must hash like its percent-encoded admin path.
+    const bytes = Buffer.from(raw, 'latin1');
+    const utf8 = bytes.toString('utf8');
+    id = Buffer.from(utf8, 'utf8').equals(bytes) ? utf8 : raw;
   }
-  const raw = firstHeader(request.headers, 'x-vectorcache-subject');
-  if (!raw) return undefined;
-  // Node hands header bytes over as Latin-1; a UTF-8 id must hash like its percent-encoded admin path.
-  const bytes = Buffer.from(raw, 'latin1');
-  const utf8 = bytes.toString('utf8');
-  const id = Buffer.from(utf8, 'utf8').equals(bytes) ? utf8 : raw;
-  return id.length > 0 && id.length <= 256 ? id : undefined;
+  if (id === undefined || id.length === 0) return {};
+  return id.length > MAX_SUBJECT_LENGTH ? { tooLong: true } : { id };
 }
 
 /** Consent from the `consent(req)` option (a throw is no consent) or `X-Vectorcache-Consent: granted`. */

@@ -9,11 +9,8 @@ export interface LockoutSettings {
   maxFailures: number;
   windowMs: number;
   whenUnavailable: 'authenticate' | 'deny';
-}
-
-/** Counter name of an address's failures. */
-function lockName(clientAddress: string | null): string {
-  return `lockout:${clientAddress}`;
+  /** The failure bucket of an address: IPv4 per address, IPv6 per /64 by default. */
+  bucketOf: (address: string) => string;
 }
 
 export class Lockout {
@@ -29,13 +26,19 @@ export class Lockout {
     this.#replies = deps.replies;
   }
 
+  /** Counter name of an address's failures (its bucket, so a /64 shares one budget). */
+  #name(clientAddress: string | null): string {
+    const settings = this.#settings;
+    return `lockout:${settings && clientAddress !== null ? settings.bucketOf(clientAddress) : clientAddress}`;
+  }
+
   /** A locked-out address is refused before its key is looked at, so it cannot keep probing the store. */
   async check(ctx: RequestContext): Promise<DenyDecision | undefined> {
     const settings = this.#settings;
     if (!settings) return undefined;
     let state: { count: number; resetAt: number } | undefined;
     try {
-      state = await this.#counters.get(lockName(ctx.clientAddress));
+      state = await this.#counters.get(this.#name(ctx.clientAddress));
     } catch {
       this.#hub.emit('counters.unavailable', { requestId: ctx.requestId, clientAddress: ctx.clientAddress });
       // The key is still verified, so a bad key is refused either way; only counting pauses.
@@ -52,7 +55,7 @@ export class Lockout {
     const settings = this.#settings;
     if (!settings) return false;
     try {
-      const { count, resetAt } = await this.#counters.increment(lockName(ctx.clientAddress), settings.windowMs);
+      const { count, resetAt } = await this.#counters.increment(this.#name(ctx.clientAddress), settings.windowMs);
       if (count === settings.maxFailures) {
         this.#hub.emit('auth.lockout', { requestId: ctx.requestId, clientAddress: ctx.clientAddress, failures: count, windowMs: settings.windowMs, until: new Date(resetAt).toISOString() });
       }
@@ -73,7 +76,7 @@ export class Lockout {
   async lockOut(clientAddress: string, reason: string): Promise<void> {
     const settings = this.#settings;
     if (!settings) return;
-    const { resetAt } = await this.#counters.increment(lockName(clientAddress), settings.windowMs, settings.maxFailures);
+    const { resetAt } = await this.#counters.increment(this.#name(clientAddress), settings.windowMs, settings.maxFailures);
     this.#hub.emit('auth.lockout', { clientAddress, reason, windowMs: settings.windowMs, until: new Date(resetAt).toISOString() });
   }
 }

@@ -18,7 +18,7 @@ export class Observers {
   notify(decision: Decision, started: number | undefined): void {
     if (started === undefined || this.#observers.size === 0) return;
     const observation: DecisionObservation = {
-      outcome: decision.kind === 'deny' ? 'deny' : decision.kind === 'respond' ? decision.source : decision.cacheStatus,
+      outcome: decision.kind === 'deny' ? 'deny' : decision.kind === 'respond' ? decision.source : decision.operational ? 'admin' : decision.cacheStatus,
       code: decision.kind === 'deny' ? decision.problem.code : undefined,
       reasons: decision.kind === 'pass' ? decision.reasons : [],
       tenant: decision.principal?.tenant,

@@ -36,8 +36,8 @@ export class Perimeter {
   context(view: HeadView, requestId: string, now: number): RequestContext {
     return {
       requestId,
-      clientAddress: this.#trust.clientAddress(view.remoteAddress, view.headers),
-      tls: this.#trust.isSecure(view.encrypted, view.remoteAddress, view.headers),
+      clientAddress: this.#trust.clientAddress(view.remoteAddress, view.headers, view.headerCount),
+      tls: this.#trust.isSecure(view.encrypted, view.remoteAddress, view.headers, view.headerCount),
       now,
     };
   }

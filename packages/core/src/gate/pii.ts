@@ -32,8 +32,12 @@ export class PiiStage {
     const detectors = Object.keys(verdict.counts);
     this.#hub.emit('pii.detected', {
       requestId: ctx.requestId, clientAddress: ctx.clientAddress, keyId: record.id, keyHint: record.hint, tenant: record.tenant,
-      action: verdict.action, detectors: verdict.counts,
+      action: verdict.action, detectors: verdict.counts, ...(verdict.unscanned ? { unscanned: verdict.unscanned } : {}),
     });
+    if (verdict.action === 'block' && verdict.unscanned) {
+      // Under block or redact a body we could not scan never reaches the handler.
+      return this.#replies.deny('pii_unscannable', ctx, { members: { reason: verdict.unscanned } });
+    }
     if (verdict.action === 'block') {
       return this.#replies.deny('pii_detected', ctx, { detail: `The request contains personal data (${detectors.join(', ')}).`, members: { detectors } });
     }

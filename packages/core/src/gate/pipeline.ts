@@ -34,9 +34,15 @@ export interface GateParts {
 }
 
 export interface PolicyOptions extends SubjectOptions {
+  operationalPaths: ReadonlySet<string>;
   requireConsent: boolean;
   ttlMs: number;
   ignoreFields: ReadonlySet<string>;
+}
+
+/** An authenticated operational route (e.g. /metrics): straight to its handler, outside the cache and the stats. */
+function operational(base: Pick<PassDecision, 'headers' | 'requestId' | 'clientAddress' | 'principal'>, body: unknown): PassDecision {
+  return { kind: 'pass', route: 'direct', cacheStatus: 'bypass', reasons: [], body, bodyReplaced: false, operational: true, ...base };
 }
 
 /** A request admitted on its headers; only the pipeline that made it reads its fields. */
@@ -70,11 +76,12 @@ export class Pipeline {
     const { view, ctx, auth: { record, principal } } = admitted;
     const readError = p.body.checkRead(bodyError, view.headers, ctx);
     if (readError) return readError;
+    const base = { headers: p.replies.baseHeaders(ctx, admitted.auth.headers), requestId: ctx.requestId, clientAddress: ctx.clientAddress, principal };
+    if (this.o.operationalPaths.has(view.url.split('?', 1)[0]!)) return operational(base, body);
     p.stats.request(record.tenant);
-    const base = { headers: { ...p.replies.tlsHeaders(ctx.tls), ...admitted.auth.headers }, requestId: ctx.requestId, clientAddress: ctx.clientAddress, principal };
     const method = view.method.toUpperCase();
     const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
-    const shapeError = isObject ? p.body.checkShape(body as Record<string, unknown>, ctx) : undefined;
+    const shapeError = isObject ? p.body.checkShape(body as Record<string, unknown>, view, ctx) : undefined;
     if (shapeError) return shapeError;
 
     const reasons: string[] = [];
@@ -82,7 +89,8 @@ export class Pipeline {
     if (!p.router) reasons.push('cache_disabled');
     else if (!cacheable) reasons.push('not_cacheable');
     const subjectId = subjectOf(this.o, view);
-    const subject = subjectId === undefined ? undefined : subjectHash(p.keys.indexKey, record.tenant, subjectId);
+    if (subjectId.tooLong) return p.replies.deny('invalid_subject', ctx);
+    const subject = subjectId.id === undefined ? undefined : subjectHash(p.keys.indexKey, record.tenant, subjectId.id);
     if (cacheable && ((this.o.requireConsent && !hasConsent(this.o, view)) || (subject !== undefined && await p.markers.isMarked(record.tenant, subject)))) {
       reasons.push('no_consent');
     }

@@ -31,6 +31,11 @@ export class Replies {
     this.#stats = stats;
   }
 
+  /** What every answer the guard lets through or makes carries: HSTS over TLS, and the request id. */
+  baseHeaders(ctx: RequestContext, extra: Record<string, string>): Record<string, string> {
+    return { ...this.tlsHeaders(ctx.tls), 'x-request-id': ctx.requestId, ...extra };
+  }
+
   /** HSTS over TLS; nothing over plain HTTP (RFC 6797 forbids it there). */
   tlsHeaders(tls: boolean): Readonly<Record<string, string>> {
     return tls ? this.#tls : NO_HEADERS;
@@ -38,7 +43,9 @@ export class Replies {
 
   deny(code: DenyCode, ctx: RequestContext, extra?: DenyExtra, principal = ctx.principal): DenyDecision {
     const problem = makeProblem(code, extra?.detail, extra?.members);
-    const headers: Record<string, string> = { 'content-type': PROBLEM_CONTENT_TYPE, ...challengeHeaders(code, extra), ...this.tlsHeaders(ctx.tls) };
+    const headers: Record<string, string> = {
+      'content-type': PROBLEM_CONTENT_TYPE, ...challengeHeaders(code, extra), ...this.tlsHeaders(ctx.tls), 'x-request-id': ctx.requestId,
+    };
     this.#stats.deny(principal?.tenant, code);
     return { kind: 'deny', status: problem.status, problem, headers, requestId: ctx.requestId, clientAddress: ctx.clientAddress, principal };
   }

@@ -1,4 +1,6 @@
 // Tests for strict per-key CIDR validation.
+import fc from 'fast-check';
+import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { normalizeCidr, validateAllowedIps } from './allowed-ips.js';
 
@@ -23,5 +25,41 @@ describe('validateAllowedIps', () => {
     expect(validateAllowedIps([' 10.0.0.0/8', '10.0.0.0/8', '192.168.1.1'], 'o')).toEqual(['10.0.0.0/8', '192.168.1.1/32']);
     expect(() => validateAllowedIps('10.0.0.0/8', 'o')).toThrow(/array/);
     expect(() => validateAllowedIps([8], 'o')).toThrow(/CIDR strings/);
+  });
+});
+
+describe('normalizeCidr against ipaddr.js (the parser it replaced)', () => {
+  /** What the former ipaddr.js-based validation returned for a well-formed CIDR: the network, or "host bits". */
+  function reference(text: string): string {
+    const [network, prefix] = ipaddr.parseCIDR(text);
+    const canonical = (a: ipaddr.IPv4 | ipaddr.IPv6) => (a.kind() === 'ipv6' ? (a as ipaddr.IPv6).toRFC5952String() : a.toString());
+    const base = network.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
+    return canonical(base) === canonical(network) ? `${canonical(network)}/${prefix}` : 'host bits';
+  }
+  const outcome = (text: string): string => {
+    try {
+      return normalizeCidr(text, 'o');
+    } catch (error) {
+      if (/host bits/.test((error as Error).message)) return 'host bits';
+      throw error;
+    }
+  };
+
+  it('agrees on random IPv4 and IPv6 CIDRs, canonical text and host bits alike', () => {
+    const v4 = fc.tuple(fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 }), fc.integer({ min: 1, max: 32 }))
+      .map(([b, p]) => `${b.join('.')}/${p}`);
+    // Sparse groups, so zero runs (and `::` compression) are common.
+    const group = fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 0, max: 0xffff }));
+    const v6 = fc.tuple(fc.array(group, { minLength: 8, maxLength: 8 }), fc.integer({ min: 1, max: 128 }), fc.boolean())
+      .map(([g, p, upper]) => {
+        const text = new ipaddr.IPv6(g).toRFC5952String();
+        return `${upper ? text.toUpperCase() : text}/${p}`;
+      });
+    fc.assert(
+      fc.property(fc.oneof(v4, v6), (text) => {
+        expect(outcome(text)).toBe(reference(text));
+      }),
+      { numRuns: 3_000 },
+    );
   });
 });

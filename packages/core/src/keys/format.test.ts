@@ -43,7 +43,10 @@ describe('generateApiKey / parseApiKey', () => {
     for (const ch of sample) counts.set(ch, (counts.get(ch) ?? 0) + 1);
     expect(counts.size).toBe(62);
     // Expected 1000 each; a biased `byte % 62` would give the first 8 characters ~1.25 × more.
-    for (const count of counts.values()) expect(count).toBeGreaterThan(800), expect(count).toBeLessThan(1200);
+    for (const count of counts.values()) {
+      expect(count).toBeGreaterThan(800);
+      expect(count).toBeLessThan(1200);
+    }
   });
 
   it('the checksum catches every single-character substitution of a sample key', () => {

@@ -1,6 +1,9 @@
 // API key format `vc_<env>_<random><checksum>`: generation, strict parsing, hashing and display hints.
 import * as crypto from 'node:crypto';
 import { createHash, randomBytes } from 'node:crypto';
+import { crc32 } from './crc32.js';
+
+export { crc32 };
 
 /** The base62 alphabet, digits first (as GitHub's token format). */
 export const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -51,23 +54,6 @@ export function randomBase62(length: number): string {
     }
   }
   return out;
-}
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 (IEEE, as zlib) of an ASCII string. */
-export function crc32(text: string): number {
-  let crc = 0xffffffff;
-  for (let i = 0; i < text.length; i++) crc = CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
 }
 
 /**

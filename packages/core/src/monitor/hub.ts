@@ -44,7 +44,9 @@ export class EventHub {
     this.watch(event);
     const logger = this.#o.logger;
     if (logger) {
-      logger[levelOf(type)]({ event }, type);
+      // pino-http's convention: the request id at the top level as `reqId`, the event's own fields beside it.
+      const { requestId, ...fields } = event;
+      logger[levelOf(type)](requestId === undefined ? fields : { reqId: requestId, ...fields }, type);
     }
   }
 

@@ -1,5 +1,5 @@
 // Prometheus metrics for a guard via prom-client, which the caller passes in (an optional peer dependency).
-import type * as PromClient from 'prom-client';
+import type * as PromClient from './prom-client-types.js';
 import type { CacheStore, DenyCode, GuardEvent } from '../types.js';
 import type { DecisionObservation, Guard } from '../contract.js';
 import { optionError } from '../errors.js';
@@ -38,7 +38,7 @@ export interface PrometheusMetrics {
 const DENY_CODES = [
   'https_required', 'ip_not_allowed', 'missing_api_key', 'malformed_api_key', 'invalid_api_key', 'wrong_environment',
   'key_revoked', 'key_expired', 'insufficient_scope', 'too_many_failures', 'pii_detected', 'invalid_body',
-  'body_too_large', 'key_store_unavailable', 'body_timeout', 'not_found',
+  'body_too_large', 'key_store_unavailable', 'body_timeout', 'invalid_subject', 'pii_unscannable', 'internal_error', 'not_found',
 ] as const satisfies readonly DenyCode[];
 const BYPASS_REASONS = [
   'pii', 'no_consent', 'no_cache_scope', 'client_no_cache', 'streaming', 'cache_unavailable', 'pii_in_response',

@@ -6,3 +6,5 @@ export { compileTrustProxy } from './trust-proxy.js';
 export type { NetWarning, ProxyTrust, ProxyTrustOptions, TrustProxySetting } from './trust-proxy.js';
 export { parseForwarded, forwardedNodeAddress } from './forwarded.js';
 export type { ForwardedElement } from './forwarded.js';
+export { compileLockoutKey, type LockoutKeyOptions } from './lockout-key.js';
+export { headerCountOf, headerCapOf, headerCapReached, type HeaderCount } from './header-cap.js';

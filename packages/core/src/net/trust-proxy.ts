@@ -3,6 +3,8 @@ import { optionError } from '../errors.js';
 import type { HeaderMap } from '../types.js';
 import { forwardedNodeAddress, parseForwarded } from './forwarded.js';
 import type { ForwardedElement } from './forwarded.js';
+import { headerCapReached } from './header-cap.js';
+import type { HeaderCount } from './header-cap.js';
 import { INVALID, formatParsed, parseSpan } from './ip.js';
 import type { AddressKind } from './ip.js';
 import { RangeSet, parseCidr } from './ranges.js';
@@ -33,14 +35,17 @@ export interface ProxyTrust {
    * instances, comma-split) from right to left; the first untrusted hop is the client (when every
    * hop is trusted, the leftmost). Returns null (fail closed) when the socket address is missing
    * or unparseable, or an entry needed for the walk is not a strict address. Header names are
-   * read in lower case, as Node delivers them.
+   * read in lower case, as Node delivers them. With `count` (see `headerCountOf`), a request
+   * that reached the server's header-count cap is also null when the walk would read headers:
+   * Node dropped lines past the cap, and the proxy's own line may be among them.
    */
-  clientAddress(remoteAddress: string | undefined, headers: HeaderMap): string | null;
+  clientAddress(remoteAddress: string | undefined, headers: HeaderMap, count?: HeaderCount): string | null;
   /**
    * True for a TLS socket, or when `X-Forwarded-Proto` / `Forwarded: proto=` says https and the
    * immediate peer (socket address) is trusted; several values count only if every one is https.
+   * A plain-socket request at the header-count cap (`count`) is never secure by header.
    */
-  isSecure(encrypted: boolean, remoteAddress: string | undefined, headers: HeaderMap): boolean;
+  isSecure(encrypted: boolean, remoteAddress: string | undefined, headers: HeaderMap, count?: HeaderCount): boolean;
   /** Coded warnings found at compile time, e.g. VC_PERMISSIVE_TRUST_PROXY for `true`. */
   readonly warnings: ReadonlyArray<NetWarning>;
 }
@@ -177,11 +182,12 @@ class CompiledTrust implements ProxyTrust {
     return formatParsed(parseSpan(text, start, end));
   }
 
-  clientAddress(remoteAddress: string | undefined, headers: HeaderMap): string | null {
+  clientAddress(remoteAddress: string | undefined, headers: HeaderMap, count?: HeaderCount): string | null {
     if (typeof remoteAddress !== 'string') return null;
     const first = this.step(remoteAddress, 0, remoteAddress.length, 0);
     if (first === INVALID_HOP) return null;
     if (first !== TRUSTED) return first;
+    if (headerCapReached(count)) return null;
     return this.forwarded ? this.walkForwarded(remoteAddress, headers) : this.walkXff(remoteAddress, headers);
   }
 
@@ -243,9 +249,9 @@ class CompiledTrust implements ProxyTrust {
     return parseForwarded(header as string | string[]);
   }
 
-  isSecure(encrypted: boolean, remoteAddress: string | undefined, headers: HeaderMap): boolean {
+  isSecure(encrypted: boolean, remoteAddress: string | undefined, headers: HeaderMap, count?: HeaderCount): boolean {
     if (encrypted === true) return true;
-    if (this.mode === MODE_NONE || typeof remoteAddress !== 'string') return false;
+    if (this.mode === MODE_NONE || typeof remoteAddress !== 'string' || headerCapReached(count)) return false;
     if (this.step(remoteAddress, 0, remoteAddress.length, 0) !== TRUSTED) return false;
     if (this.forwarded) {
       const elements = this.forwardedElements(headers);

@@ -3,13 +3,10 @@
 import { generateApiKey } from '../keys/format.js';
 import { base62 } from './secret.js';
 import { crc32 } from '../keys/format.js';
+import { EVASION_CORPUS } from './corpus-evasion.js';
 
-export interface CorpusEntry {
-  text: string;
-  /** Detectors expected to fire (each at least once); empty for a hard negative. */
-  expect: string[];
-  note?: string;
-}
+export type { CorpusEntry } from './corpus-entry.js';
+import type { CorpusEntry } from './corpus-entry.js';
 
 /** Appends the Luhn check digit to a partial number. */
 export function withLuhn(partial: string): string {
@@ -334,7 +331,7 @@ const cleanText: CorpusEntry[] = [
 export const CORPUS: CorpusEntry[] = [
   ...cards, ...cardNegatives, ...ssns, ...ssnNegatives, ...emails, ...emailNegatives,
   ...phones, ...phoneNegatives, ...ibans, ...ibanNegatives, ...secrets, ...secretNegatives,
-  ...mixed, ...cleanText,
+  ...mixed, ...cleanText, ...EVASION_CORPUS,
 ];
 
 /** Card numbers used by property tests, one per issuer family. */

@@ -1,4 +1,4 @@
-// Credit card detector: digit groups joined by single spaces or dashes, issuer prefix, length, Luhn.
+// Credit card detector: digit groups joined by short runs of separators, issuer prefix, length, Luhn.
 import type { Hints } from './hints.js';
 import type { Detector, PiiAction, PiiFinding } from './types.js';
 
@@ -65,10 +65,10 @@ const window = new Uint8Array(20);
 
 /**
  * Walks each hinted cluster once. At every group start (a digit after a non-digit) whose lead is an
- * issuer digit, it follows groups joined by exactly one space or dash for at most 19 digits and
- * keeps the longest window of whole groups with 13–19 digits, a known issuer and a valid Luhn sum.
- * Work per group is bounded by ~40 characters, so the scan is linear. Digits glued to a longer
- * digit run never match.
+ * issuer digit, it follows groups joined by 1–3 separators (space, '-', '.', '/', '_': people and
+ * evaders write `4111.1111.1111.1111`, `4111  1111 …`) for at most 19 digits and keeps the longest
+ * window of whole groups with 13–19 digits, a known issuer and a valid Luhn sum. Work per group is
+ * bounded by ~80 characters, so the scan is linear. Digits glued to a longer digit run never match.
  */
 export function createCreditCardDetector(action: PiiAction): Detector {
   return {
@@ -138,9 +138,10 @@ function matchAt(text: string, start: number, to: number): number {
       const sum = (count & 1) === 1 ? oddDoubled : evenDoubled;
       if (sum % 10 === 0 && issuerMatches(count)) found = i;
     }
-    const sep = text.charCodeAt(i);
-    if (i + 1 < to && (sep === 0x20 || sep === 0x2d) && isDigitCode(text.charCodeAt(i + 1))) {
-      i++;
+    let next = i;
+    while (next < to && next - i < MAX_SEPARATORS && isSeparator(text.charCodeAt(next))) next++;
+    if (next > i && next < to && isDigitCode(text.charCodeAt(next))) {
+      i = next;
       continue;
     }
     return found;
@@ -158,6 +159,13 @@ function issuerMatches(len: number): boolean {
     if (prefix >= issuer.low && prefix <= issuer.high) return true;
   }
   return false;
+}
+
+/** Longest run of separators between two groups. */
+const MAX_SEPARATORS = 3;
+
+function isSeparator(c: number): boolean {
+  return c === 0x20 || c === 0x2d || c === 0x2e || c === 0x2f || c === 0x5f;
 }
 
 function isDigitCode(c: number): boolean {

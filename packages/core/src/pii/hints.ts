@@ -1,42 +1,26 @@
 // One cheap pass over a (folded) string that finds the few places worth a detector's attention.
+import { atEscapeLength, foldsAt } from './fold.js';
 import { SECRET_PREFIXES } from './secret.js';
-import type { PiiFinding } from './types.js';
+import type { Hints } from './types.js';
+
+export type { Hints } from './types.js';
+
 
 /**
- * Where the built-in detectors should look. Clean prose fills none of it, so a clean string costs
- * this one charCodeAt loop and nothing else. Every field is a superset of what its detector can
- * match (see the differential test), so skipping everything else never loses a finding.
+ * libphonenumber-js calls allowed per scanText/inspect call: PHONE_CHECK_FLOOR, or one per
+ * PHONE_CHARS_PER_CHECK characters scanned when that is more. One call costs ~10–30 µs and the
+ * densest phone-shaped text needs ~0.5 call per character (5 regions, a candidate every ~10
+ * characters), so the floor covers ~16 KB of nothing but distinct numbers, and a 1 MiB body costs
+ * at most ~32,768 calls (≲ 1 s). Past the budget the remaining candidates count as phone numbers
+ * (fail closed) and inspect() reports the body as unscanned.
  */
-export interface Hints {
-  /**
-   * (start, end, digits) triples: maximal runs of digits and joiners (space - . / ( ) +) holding
-   * ≥ 7 digits, each starting at its first digit, '+' or '(', end exclusive: card, SSN, phone.
-   */
-  clusters: Int32Array;
-  clusterCount: number;
-  /** Positions of two ASCII letters followed by a digit, not preceded by a letter: IBAN starts. */
-  ibans: Int32Array;
-  ibanCount: number;
-  /** Token starts (no ASCII letter or digit before) whose first two characters begin a secret prefix. */
-  secrets: Int32Array;
-  secretCount: number;
-  /** First '@', or -1: email. */
-  at: number;
-  /** Per scanText/inspect call: libphonenumber calls left (see phone.ts) and whether the budget ran out. */
-  phoneChecks: number;
-  exhausted: boolean;
-  /** Per call: phone validation results by candidate, so repeated numbers cost one validation. */
-  phoneMemo: Map<string, number> | undefined;
-  /** Where detectors push findings; reused from string to string. */
-  out: PiiFinding[];
+export const PHONE_CHECK_FLOOR = 8192;
+export const PHONE_CHARS_PER_CHECK = 32;
+
+/** The libphonenumber budget of a call that scans `chars` characters. */
+export function phoneBudget(chars: number): number {
+  return Math.max(PHONE_CHECK_FLOOR, Math.ceil(chars / PHONE_CHARS_PER_CHECK));
 }
-
-/**
- * libphonenumber-js calls allowed per scanText/inspect call. One call costs ~5–30 µs, so a body
- * packed with distinct phone-shaped numbers would otherwise take seconds; past this budget the
- * remaining candidates count as phone numbers (fail closed) and inspect() answers 'too_large'.
- */
-export const PHONE_CHECK_BUDGET = 256;
 
 /** Fewest digits any digit detector matches: a phone number (7); SSNs need 9, cards 13. */
 export const MIN_CLUSTER_DIGITS = 7;
@@ -47,11 +31,15 @@ const JOINER = 2;
 const AT = 3;
 /** Returned by the class lookup for a character fold() would change. */
 const FOLDS = 4;
+/** '%' and '&': they start an '@' escape that fold() turns into '@'. */
+const ESCAPE = 5;
 
 const CLASS = new Uint8Array(128);
 for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT;
-for (const ch of ' -./()+') CLASS[ch.charCodeAt(0)] = JOINER;
+for (const ch of ' -./_()+') CLASS[ch.charCodeAt(0)] = JOINER;
 CLASS[64] = AT;
+CLASS[0x25] = ESCAPE;
+CLASS[0x26] = ESCAPE;
 
 /** (first << 7 | second) → 1 when some secret prefix starts with those two ASCII characters. */
 const SECRET_PAIR = new Uint8Array(128 * 128);
@@ -71,16 +59,16 @@ export function createHints(): Hints {
     secrets: new Int32Array(16),
     secretCount: 0,
     at: -1,
-    phoneChecks: PHONE_CHECK_BUDGET,
+    phoneChecks: PHONE_CHECK_FLOOR,
     exhausted: false,
     phoneMemo: undefined,
     out: [],
   };
 }
 
-/** Resets the per-call budget. */
-export function startCall(h: Hints): void {
-  h.phoneChecks = PHONE_CHECK_BUDGET;
+/** Resets the per-call budget for a call that scans `chars` characters. */
+export function startCall(h: Hints, chars: number): void {
+  h.phoneChecks = phoneBudget(chars);
   h.exhausted = false;
   h.phoneMemo = undefined;
 }
@@ -92,21 +80,6 @@ export function endCall(h: Hints): void {
   if (h.clusters.length > 4096) h.clusters = new Int32Array(48);
   if (h.ibans.length > 4096) h.ibans = new Int32Array(16);
   if (h.secrets.length > 4096) h.secrets = new Int32Array(16);
-}
-
-/** Same test as fold.ts's foldCode() !== -1, inlined here because it runs per character. */
-function folds(c: number): boolean {
-  return (
-    (c >= 0xff01 && c <= 0xff5e) ||
-    c === 0xa0 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    (c >= 0x2010 && c <= 0x2015) ||
-    c === 0x2212 ||
-    c === 0xfe63
-  );
 }
 
 function grow(a: Int32Array): Int32Array {
@@ -160,7 +133,8 @@ export function prescan(text: string, h: Hints, checkFold: boolean): number {
       i++;
       continue;
     }
-    const k = c < 128 ? CLASS[c]! : checkFold && c >= 0xa0 && folds(c) ? FOLDS : OTHER;
+    let k = c < 128 ? CLASS[c]! : checkFold && foldsAt(text, i) ? FOLDS : OTHER;
+    if (k === ESCAPE) k = checkFold && atEscapeLength(text, i) > 0 ? FOLDS : OTHER;
     if (k === DIGIT) {
       if (clusterStart === -1) clusterStart = i;
       clusterDigits++;

@@ -27,6 +27,16 @@ export const HOSTILE: Array<[string, string]> = [
   ["'DE89 3704 0044 0532 0130 00, '.repeat(3500)", 'DE89 3704 0044 0532 0130 00, '.repeat(3500)],
   ["'a@b.co '.repeat(14000)", 'a@b.co '.repeat(14000)],
   ["'536-22-1234 '.repeat(8000)", '536-22-1234 '.repeat(8000)],
+  // Folding that changes lengths: removed characters, astral digits, '@' escapes.
+  ["'\\u200b'.repeat(100000)", '\u200b'.repeat(100000)],
+  ["'4\\u200b'.repeat(50000)", '4\u200b'.repeat(50000)],
+  ["'𝟒'.repeat(50000) (astral digits)", '𝟒'.repeat(50000)],
+  ["'٤ '.repeat(50000)", '٤ '.repeat(50000)],
+  ["'%40'.repeat(33333)", '%40'.repeat(33333)],
+  ["'a&#64;'.repeat(16000)", 'a&#64;'.repeat(16000)],
+  ["'&'.repeat(100000)", '&'.repeat(100000)],
+  ["'a%40b.co '.repeat(11000)", 'a%40b.co '.repeat(11000)],
+  ["'4111.1111.1111.1111 '.repeat(5000)", '4111.1111.1111.1111 '.repeat(5000)],
 ];
 
 describe('hostile inputs', () => {

@@ -10,4 +10,5 @@ export type {
   PiiOptions,
   PiiScanner,
   PiiVerdict,
+  UnscannedReason,
 } from './types.js';

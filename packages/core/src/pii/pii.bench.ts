@@ -5,7 +5,7 @@ import { compilePii } from './scanner.js';
 type Scan = (text: string) => unknown;
 
 const NAIVE: RegExp[] = [
-  /\b[\w\.-]+@[\w\.-]+\.\w+\b/g,
+  /\b[\w.-]+@[\w.-]+\.\w+\b/g,
   /\b\d{16}\b/g,
   /(\+?\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}/g,
 ];

@@ -66,7 +66,7 @@ describe('compilePii().inspect', () => {
 
   it('returns too_large beyond maxScanChars without scanning', () => {
     const scanner = compilePii({ maxScanChars: 100 });
-    expect(scanner.inspect({ a: 'x'.repeat(60), b: 'y'.repeat(60) })).toEqual({ action: 'too_large', counts: {} });
+    expect(scanner.inspect({ a: 'x'.repeat(60), b: 'y'.repeat(60) })).toEqual({ action: 'too_large', counts: {}, unscanned: 'scan_size' });
     expect(scanner.inspect({ a: 'x'.repeat(60) }).action).toBe('none');
   });
 
@@ -77,7 +77,12 @@ describe('compilePii().inspect', () => {
     expect(verdict.counts).toEqual({ email: 1 });
     expect(verdict.body).toEqual({ messages: [{ content: '[EMAIL_1]' }], metadata: { owner: 'ops@example.com' } });
     const seen: unknown[] = [];
-    compilePii({ extract: (_b, req) => (seen.push(req), '') }).inspect({}, { id: 7 });
+    compilePii({
+      extract: (_b, req) => {
+        seen.push(req);
+        return '';
+      },
+    }).inspect({}, { id: 7 });
     expect(seen).toEqual([{ id: 7 }]);
   });
 

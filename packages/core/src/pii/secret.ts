@@ -1,7 +1,6 @@
 // Secret detector: credentials that must never be cached (our keys, cloud, VCS, LLM, payment, chat tokens, JWT, PEM).
 import { crc32, parseApiKey } from '../keys/format.js';
-import type { Hints } from './hints.js';
-import type { Detector, PiiAction, PiiFinding } from './types.js';
+import type { Detector, Hints, PiiAction, PiiFinding } from './types.js';
 
 interface SecretRule {
   /** Each starts with a look-behind so it can only begin at a token start; run sticky at hinted positions. */

@@ -1,5 +1,4 @@
 // Public types of the PII gate's detection engine: options, findings, verdicts and the scanner.
-import type { Hints } from './hints.js';
 
 /** What the gate does with a request whose body contains PII. */
 export type PiiAction = 'bypass' | 'block' | 'redact';
@@ -29,7 +28,7 @@ export interface PiiOptions {
   custom?: CustomDetector[];
   /** Default regions for national phone numbers (libphonenumber-js country codes). Defaults to ['US','GB','DE','FR','IN']. */
   phoneRegions?: string[];
-  /** Total characters of strings scanned per request; beyond it the verdict is 'too_large'. Defaults to 1_048_576. */
+  /** Total characters of strings and keys scanned per request (a number counts as one); beyond it the body is unscanned (see PiiVerdict). Defaults to 1_048_576. */
   maxScanChars?: number;
   /** Narrow what is scanned: gets the parsed body and the framework request, returns the value to scan. Defaults to the whole body. */
   extract?: (body: unknown, req: unknown) => unknown;
@@ -42,14 +41,31 @@ export interface PiiFinding {
   end: number;
 }
 
-/** The outcome of inspecting one request body. */
+/** Why a body could not be scanned: over `maxScanChars`, or too many phone-shaped numbers to validate. */
+export type UnscannedReason = 'scan_size' | 'phone_budget';
+
+/**
+ * The outcome of inspecting one request body. What the gate does with it:
+ * - `none`: clean, go on.
+ * - `block` without `unscanned`: PII a blocking detector found: deny `pii_detected` (422).
+ * - `block` with `unscanned`: the body could not be scanned and some detector blocks or redacts:
+ *   deny `pii_unscannable` (422); the handler never sees it (a gate that only knows `pii_detected`
+ *   still refuses it).
+ * - `too_large` (always with `unscanned`): could not be scanned, every detector bypasses: pass
+ *   direct with the bypass reason `too_large_to_scan` (never cached).
+ * - `bypass`: pass direct with the reason `pii`.
+ * - `redact`: hand `body` (the redacted copy) to the handler instead of the original.
+ * For an answer (response inspection), anything but `none` means: do not store it.
+ */
 export interface PiiVerdict {
-  /** Strongest action among findings: block > bypass > redact; 'too_large' when over maxScanChars; 'none' when clean. */
+  /** Strongest action among findings: block > bypass > redact; 'too_large' when unscanned under bypass; 'none' when clean. */
   action: 'none' | 'bypass' | 'block' | 'redact' | 'too_large';
-  /** Detector name → number of findings. */
+  /** Detector name → number of findings (empty when unscanned). */
   counts: Record<string, number>;
   /** Present when action === 'redact': a deep copy of the body with each finding replaced by `[EMAIL_1]`, `[CREDIT_CARD_2]`… */
   body?: unknown;
+  /** Set when the scanner gave up on the body (see the list above): never ignore it. */
+  unscanned?: UnscannedReason;
 }
 
 /** A compiled PII scanner: options validated once, detectors precompiled. */
@@ -66,4 +82,33 @@ export interface Detector {
   action: PiiAction;
   /** Appends findings for `folded` (see fold.ts); `original` is the untouched string; built-ins look only where `hints` point. */
   find(folded: string, original: string, out: PiiFinding[], hints: Hints): void;
+}
+
+/**
+ * Where the built-in detectors should look. Clean prose fills none of it, so a clean string costs
+ * this one charCodeAt loop and nothing else. Every field is a superset of what its detector can
+ * match (see the differential test), so skipping everything else never loses a finding.
+ */
+export interface Hints {
+  /**
+   * (start, end, digits) triples: maximal runs of digits and joiners (space - . / _ ( ) +) holding
+   * ≥ 7 digits, each starting at its first digit, '+' or '(', end exclusive: card, SSN, phone.
+   */
+  clusters: Int32Array;
+  clusterCount: number;
+  /** Positions of two ASCII letters followed by a digit, not preceded by a letter: IBAN starts. */
+  ibans: Int32Array;
+  ibanCount: number;
+  /** Token starts (no ASCII letter or digit before) whose first two characters begin a secret prefix. */
+  secrets: Int32Array;
+  secretCount: number;
+  /** First '@', or -1: email. */
+  at: number;
+  /** Per scanText/inspect call: libphonenumber calls left (see phone.ts) and whether the budget ran out. */
+  phoneChecks: number;
+  exhausted: boolean;
+  /** Per call: phone validation results by candidate, so repeated numbers cost one validation. */
+  phoneMemo: Map<string, number> | undefined;
+  /** Where detectors push findings; reused from string to string. */
+  out: PiiFinding[];
 }

@@ -76,3 +76,14 @@ export class EraseFences {
     return false;
   }
 }
+
+/**
+ * The tenant a privacy-state key belongs to (`nocache:<tenant>:<subject>`, `erased:t:<tenant>`,
+ * `erased:s:<tenant>:<subject>`): subjects are hex hashes, so the tenant is what lies between.
+ */
+export function privacyStateTenant(key: string): string {
+  if (key.startsWith('erased:t:')) return key.slice(9);
+  const body = key.startsWith('erased:s:') ? key.slice(9) : key.startsWith('nocache:') ? key.slice(8) : key;
+  const cut = body.lastIndexOf(':');
+  return cut < 0 ? body : body.slice(0, cut);
+}
