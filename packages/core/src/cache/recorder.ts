@@ -51,7 +51,7 @@ export class ResponseRecorder implements AnswerRecorder {
       return;
     }
     // `no-cache` is the SSE convention against buffering proxies; `private`, `no-store` and cookies still refuse.
-    if (!storableHead({ status, headers: { ...headers, 'content-type': 'application/json' } })) {
+    if (!storableHead({ status, headers: { ...headers, 'content-type': 'application/json' } }, true)) {
       this.#mode = 'skip';
       this.#d.flight?.fail('not_storable');
       return;
