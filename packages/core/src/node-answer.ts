@@ -12,8 +12,13 @@ export function recordNodeResponse(res: ServerResponse, recorder: AnswerRecorder
   const write = res.write.bind(res) as (...args: unknown[]) => boolean;
   const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
   let ended = false;
+  let headed = false;
   const feed = (chunk: unknown, encoding: unknown): void => {
-    recorder.head(res.statusCode, res.getHeaders());
+    // getHeaders() copies every header: once, not on every chunk of a stream.
+    if (!headed) {
+      headed = true;
+      recorder.head(res.statusCode, res.getHeaders());
+    }
     if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
     if (typeof chunk === 'string' || chunk instanceof Uint8Array) recorder.chunk(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : undefined);
   };

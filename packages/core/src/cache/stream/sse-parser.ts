@@ -30,6 +30,8 @@ export class SseParser {
   readonly #decoder = new TextDecoder('utf-8', { fatal: true });
   #failure: SseFailure | undefined;
   #ended = false;
+  /** Bytes went through the decoder since it was last flushed (it may hold part of a character). */
+  #pending = false;
 
   constructor(options: SseParserOptions) {
     const { onEvent, maxBytes } = options;
@@ -59,7 +61,13 @@ export class SseParser {
     let text: string;
     try {
       // A string after bytes that stopped inside a UTF-8 sequence is invalid UTF-8 on the wire.
-      text = typeof chunk === 'string' ? this.#decoder.decode() + chunk : this.#decoder.decode(chunk, { stream: true });
+      if (typeof chunk === 'string') {
+        text = this.#pending ? this.#decoder.decode() + chunk : chunk;
+        this.#pending = false;
+      } else {
+        text = this.#decoder.decode(chunk, { stream: true });
+        this.#pending = true;
+      }
     } catch {
       this.#failure = 'malformed';
       return;
