@@ -22,6 +22,8 @@ const OPENAI_TYPE: Record<DenyCode, OpenAIErrorType> = {
   not_found: 'invalid_request_error',
   body_timeout: 'invalid_request_error',
   invalid_subject: 'invalid_request_error',
+  pii_unscannable: 'invalid_request_error',
+  internal_error: 'server_error',
 };
 
 describe('makeProblem', () => {

@@ -11,6 +11,8 @@ export class KeyHygiene {
   readonly #hub: EventHub;
   /** When each key was last reported as due, so the event comes at most daily per key. */
   readonly #noticed = new Map<string, number>();
+  /** Parsed creation times by their ISO text (stores hand out copies of records): Date.parse is a visible per-request cost. */
+  readonly #created = new Map<string, number>();
 
   constructor(o: { maxKeyAgeMs: number | undefined; keyRotationMs: number | undefined }, hub: EventHub) {
     this.#maxAgeMs = o.maxKeyAgeMs;
@@ -20,7 +22,12 @@ export class KeyHygiene {
 
   /** 'too_old' past maxKeyAge; a Warning header past the rotation policy; undefined otherwise. */
   check(record: KeyRecord, ctx: RequestContext): 'too_old' | Record<string, string> | undefined {
-    const created = Date.parse(record.createdAt);
+    if (this.#maxAgeMs === undefined && this.#rotationMs === undefined) return undefined;
+    let created = this.#created.get(record.createdAt);
+    if (created === undefined) {
+      if (this.#created.size >= 10_000) this.#created.clear();
+      this.#created.set(record.createdAt, (created = Date.parse(record.createdAt)));
+    }
     if (!Number.isFinite(created)) return undefined;
     const ageMs = ctx.now - created;
     if (this.#maxAgeMs !== undefined && ageMs > this.#maxAgeMs) return 'too_old';
