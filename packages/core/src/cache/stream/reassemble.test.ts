@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { StreamAssembler } from './reassemble.js';
+import { replayFrames } from './replay.js';
 import { StreamCapture, isEventStream } from './capture.js';
 
 const head = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-x', system_fingerprint: 'fp_1' };
@@ -113,6 +114,53 @@ describe('StreamAssembler', () => {
       const verdict = assemble(frames);
       expect(typeof verdict.storable).toBe('boolean');
     }));
+  });
+});
+
+describe('StreamAssembler fast path (plain content frames through a template)', () => {
+  const obfuscate = (frame: string, pad: string) => (frame.startsWith('{') ? `${frame.slice(0, -1)},"obfuscation":${JSON.stringify(pad)}}` : frame);
+  const baseFrames = (content: string, usage: boolean) => replayFrames({
+    id: 'chatcmpl-t', object: 'chat.completion', created: 1, model: 'm', system_fingerprint: 'fp',
+    choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: 'stop', logprobs: null }],
+    usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+  }, { includeUsage: usage, chunkWords: 1 }).map((f) => f.slice(6, -2));
+  // What a hostile or sloppy upstream may put where the content string goes, or around it.
+  const mutation = fc.oneof(
+    fc.constantFrom('"abc', '"a\\u00zz"', '"a","x":1', '"a\u0001b"', '"a" ', ' "a"', '"\\"', '42', 'null', '"a\\"b"', '"é😀\\n"'),
+    fc.string({ maxLength: 8 }).map((x) => JSON.stringify(x)),
+    fc.string({ maxLength: 6 }),
+  );
+  const verdicts = (frames: string[]) => [true, false].map((fastPath) => {
+    const assembler = new StreamAssembler({ maxBytes: 1 << 20, fastPath });
+    for (const frame of frames) assembler.push(frame);
+    return assembler.finish();
+  });
+
+  it('gives exactly the verdict of parsing every frame in full, for any content, padding and tampering (property)', () => {
+    fc.assert(fc.property(
+      fc.string({ unit: 'grapheme', maxLength: 40 }), fc.boolean(), fc.array(fc.stringMatching(/^[A-Za-z0-9+/]{0,8}$/), { minLength: 1, maxLength: 4 }),
+      fc.array(fc.tuple(fc.nat(), mutation), { maxLength: 3 }),
+      (content, usage, pads, mutations) => {
+        const frames = baseFrames(`${content} a b c d`, usage).map((f, i) => (i % 3 === 2 ? f : obfuscate(f, pads[i % pads.length]!)));
+        for (const [at, text] of mutations) {
+          const i = at % frames.length;
+          frames[i] = frames[i]!.replace(/\{"content":("(?:[^"\\]|\\.)*")\}/, `{"content":${text}}`);
+        }
+        const [fast, full] = verdicts(frames);
+        expect(fast).toEqual(full);
+      },
+    ), { numRuns: 400 });
+  });
+
+  it('reads an OpenAI-style stream with obfuscation padding to the same completion', () => {
+    const frames = baseFrames('The quick brown fox jumps over the lazy dog', true).map((f, i) => obfuscate(f, 'pad'.repeat(i % 4)));
+    const [fast, full] = verdicts(frames);
+    const assembler = new StreamAssembler({ maxBytes: 1 << 20 });
+    for (const frame of frames) assembler.push(frame);
+    // Role, the first content frame (learnt from), finish, usage and [DONE] are parsed in full; the 8 other words are not.
+    expect(assembler.templated).toBe(8);
+    expect(fast.storable && fast.completion.choices[0]!.message.content).toBe('The quick brown fox jumps over the lazy dog');
+    expect(fast).toEqual(full);
   });
 });
 

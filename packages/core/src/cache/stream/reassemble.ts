@@ -1,5 +1,6 @@
 // Folds chat.completion.chunk frames into the canonical chat.completion, and judges whether it may be stored.
 import type { ChatCompletion, CompletionChoice, CompletionToolCall, CompletionUsage, StreamRejection, StreamVerdict } from './types.js';
+import { FrameTemplate } from './frame-template.js';
 
 type TextField = 'content' | 'refusal' | 'reasoning_content' | 'reasoning';
 
@@ -28,7 +29,12 @@ const MAX_INDEX = 1024;
 export interface AssemblerOptions {
   /** Most characters of answer (text, arguments, logprobs frames) kept; past it the verdict is `stream_too_large`. */
   maxBytes: number;
+  /** Read plain content frames through a template instead of parsing each in full (same verdicts, less CPU). Defaults to true. */
+  fastPath?: boolean;
 }
+
+/** Templates learnt per stream at most: a stream whose frames keep changing shape is simply parsed in full. */
+const MAX_TEMPLATES = 8;
 
 /**
  * Feed it the data of each event in order (`[DONE]` included), then `finish()`. Never throws: a bad
@@ -45,14 +51,24 @@ export class StreamAssembler {
   #head: { id: string; created: number; model: string; system_fingerprint?: string | null; service_tier?: string | null } | undefined;
   readonly #choices = new Map<number, ChoiceState>();
   #usage: CompletionUsage | null | undefined;
+  readonly #fastPath: boolean;
+  #template: FrameTemplate | undefined;
+  #templates = 0;
+  #templated = 0;
 
   constructor(options: AssemblerOptions) {
     this.#maxBytes = options.maxBytes;
+    this.#fastPath = options.fastPath ?? true;
   }
 
   /** The reason already decided (the stream can no longer be stored), if any. */
   get rejection(): StreamRejection | undefined {
     return this.#rejection;
+  }
+
+  /** Frames read through a template rather than parsed in full. */
+  get templated(): number {
+    return this.#templated;
   }
 
   /** True once `[DONE]` was seen. */
@@ -76,6 +92,8 @@ export class StreamAssembler {
       this.#done = true;
       return;
     }
+    const content = this.#template?.content(data);
+    if (content !== undefined) return this.#addContent(this.#template!.choice, content);
     let frame: unknown;
     try {
       frame = JSON.parse(data);
@@ -91,6 +109,24 @@ export class StreamAssembler {
       if (!this.#takeChoice(choice, data.length)) return this.reject('stream_malformed');
       if (this.#kept > this.#maxBytes) return this.reject('stream_too_large');
     }
+    if (this.#fastPath && this.#templates < MAX_TEMPLATES) this.#learn(data, frame);
+  }
+
+  #learn(data: string, frame: Json): void {
+    const template = FrameTemplate.from(data, frame);
+    if (!template) return;
+    this.#template = template;
+    this.#templates++;
+  }
+
+  /** A frame read through the template: its content joins the choice's (accepted when the template was learnt). */
+  #addContent(index: number, content: string): void {
+    this.#frames++;
+    this.#templated++;
+    const state = this.#choices.get(index)!;
+    state.text.content = (state.text.content ?? '') + content;
+    this.#kept += content.length;
+    if (this.#kept > this.#maxBytes) this.reject('stream_too_large');
   }
 
   /** The verdict once the stream is over (`[DONE]` seen or not). */
