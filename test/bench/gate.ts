@@ -1,5 +1,4 @@
-// In-process gate cost: guard.handle() for a hit and for a miss (with complete() sealing a 1 KB answer), no HTTP.
-import { performance } from 'node:perf_hooks';
+// In-process gate cost in CPU time: guard.handle() for a hit and for a miss (with complete() sealing a 1 KB answer), no HTTP.
 import { createGuard, createKey, MemoryCacheStore, MemoryKeyStore, type GuardRequest, type PassDecision } from '@vectorcache/core';
 
 export interface GateFigures { hitNs: number; missNs: number; rounds: number }
@@ -48,10 +47,12 @@ export async function measureGate(options: { rounds?: number; ops?: number } = {
     const decision = await guard.handle(hitView);
     if (decision.kind !== 'respond') throw new Error('bench: expected a hit');
   };
+  // CPU time of this process, not wall time: on a shared machine other processes' load stays out of it.
   const time = async (op: () => Promise<void>): Promise<number> => {
-    const start = performance.now();
+    const start = process.cpuUsage();
     for (let i = 0; i < ops; i++) await op();
-    return ((performance.now() - start) * 1e6) / ops;
+    const used = process.cpuUsage(start);
+    return ((used.user + used.system) * 1000) / ops;
   };
   const hits: number[] = [];
   const misses: number[] = [];

@@ -1,158 +1,22 @@
 // In-process part of the benchmark: each primitive of the gate next to the library or code a team would use instead.
 import { createHash } from 'node:crypto';
-import fernetNpm from 'fernet';
 import { SyncRedactor } from 'redact-pii';
-import { cacheKey, canonicalJson, compilePii, createKey, createKeyVerifier, Fernet, MemoryKeyStore } from '@vectorcache/core';
-import { benchFernet } from '../../packages/core/src/crypto/fernet.bench.js';
-import { benchAllowlist, type AllowlistBenchRow } from '../../packages/core/src/net/allowlist.bench.js';
+import { cacheKey, canonicalJson, compilePii, createKey, createKeyVerifier, MemoryKeyStore } from '@vectorcache/core';
 import { HOSTILE_PATTERNS, typicalPrompt } from '../../packages/core/src/pii/pii.bench.js';
 import { MemoryCacheStore } from '../../packages/core/src/stores/memory-cache-store.js';
 import { chatBody } from './chat-body.js';
+import { allowlistRows, entryCodecRows, fernetRows } from './floor.js';
 import { entryKey, makeEntry, runMemoryChild, type MemoryResult } from './memory.js';
+import { drain, formatNs, keep, measure, measureAsync, now, timeRuns, times, type BenchRow, type InProcessSettings } from './timing.js';
 import { streamingRows } from './streaming.js';
 
-/** One line of the in-process table. `ns` is the median time per operation; `result` replaces it for non-time figures. */
-export interface BenchRow {
-  id: string;
-  section: string;
-  label: string;
-  ns?: number;
-  result?: string;
-  vs?: string;
-  data?: Record<string, unknown>;
-}
-
-export interface InProcessSettings {
-  /** Interleaved rounds per comparison; the median round counts. */
-  rounds: number;
-  /** Target length of one round of one case. */
-  roundMs: number;
-  /** benchAllowlist runs (each measures every size once); medians per size. */
-  allowlistRuns: number;
-  /** Runs of each hostile input at 1 MB (smaller sizes get `rounds`). */
-  hostileRunsAt1MB: number;
-  /** Hostile patterns fed to redact-pii at 10 KB (it takes ~0.25 s each). */
-  redactHostilePatterns: number;
-  cacheEntries: number;
-  memoryEntries: number;
-  churnMaxBytes: number;
-}
+export type { BenchRow, InProcessSettings } from './timing.js';
 
 export const IN_PROCESS_SETTINGS: Record<'full' | 'quick' | 'tiny', InProcessSettings> = {
-  full: { rounds: 7, roundMs: 100, allowlistRuns: 3, hostileRunsAt1MB: 3, redactHostilePatterns: HOSTILE_PATTERNS.length, cacheEntries: 100_000, memoryEntries: 100_000, churnMaxBytes: 8 * 1024 * 1024 },
-  quick: { rounds: 5, roundMs: 30, allowlistRuns: 1, hostileRunsAt1MB: 1, redactHostilePatterns: HOSTILE_PATTERNS.length, cacheEntries: 100_000, memoryEntries: 100_000, churnMaxBytes: 8 * 1024 * 1024 },
-  tiny: { rounds: 2, roundMs: 2, allowlistRuns: 1, hostileRunsAt1MB: 1, redactHostilePatterns: 1, cacheEntries: 2_000, memoryEntries: 2_000, churnMaxBytes: 256 * 1024 },
+  full: { rounds: 7, roundMs: 100, allowlistRuns: 3, blockRuns: 5, hostileRunsAt1MB: 3, redactHostilePatterns: HOSTILE_PATTERNS.length, cacheEntries: 100_000, memoryEntries: 100_000, churnMaxBytes: 8 * 1024 * 1024 },
+  quick: { rounds: 5, roundMs: 30, allowlistRuns: 1, blockRuns: 3, hostileRunsAt1MB: 1, redactHostilePatterns: HOSTILE_PATTERNS.length, cacheEntries: 100_000, memoryEntries: 100_000, churnMaxBytes: 8 * 1024 * 1024 },
+  tiny: { rounds: 2, roundMs: 2, allowlistRuns: 1, blockRuns: 1, hostileRunsAt1MB: 1, redactHostilePatterns: 1, cacheEntries: 2_000, memoryEntries: 2_000, churnMaxBytes: 256 * 1024 },
 };
-
-// ------------------------------------------------------------------ timing
-
-/** Results land here so the optimiser cannot drop a benchmarked call as dead code. */
-let sink: unknown;
-
-function now(): bigint {
-  return process.hrtime.bigint();
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-interface Case {
-  id: string;
-  fn: () => unknown;
-}
-
-/** Iterations of `fn` that take about `ms`, estimated after a warm-up. */
-function calibrate(fn: () => unknown, ms: number): number {
-  const warm = now();
-  let n = 0;
-  while (n < 1000 && Number(now() - warm) < 20e6) {
-    sink = fn();
-    n++;
-  }
-  const est = Number(now() - warm) / n;
-  return Math.max(1, Math.round((ms * 1e6) / Math.max(est, 1)));
-}
-
-/**
- * Nanoseconds per call of each case: rounds interleave the cases (A B C, A B C, …) and the
- * median round counts, so a burst of load on a shared machine spoils one round of every case
- * rather than every round of one case.
- */
-export function measure(cases: Case[], rounds: number, roundMs: number): Map<string, number> {
-  const iterations = cases.map((c) => calibrate(c.fn, roundMs));
-  const samples = cases.map(() => [] as number[]);
-  for (let r = 0; r < rounds; r++) {
-    cases.forEach((c, i) => {
-      const n = iterations[i]!;
-      const start = now();
-      for (let k = 0; k < n; k++) sink = c.fn();
-      samples[i]!.push(Number(now() - start) / n);
-    });
-  }
-  return new Map(cases.map((c, i) => [c.id, median(samples[i]!)]));
-}
-
-/** Same as measure for async operations (each awaited, as the gate awaits them). */
-async function measureAsync(cases: Array<{ id: string; fn: () => Promise<unknown> }>, rounds: number, roundMs: number): Promise<Map<string, number>> {
-  const iterations: number[] = [];
-  for (const c of cases) {
-    const start = now();
-    let n = 0;
-    while (n < 1000 && Number(now() - start) < 20e6) {
-      sink = await c.fn();
-      n++;
-    }
-    iterations.push(Math.max(1, Math.round((roundMs * 1e6) / Math.max(Number(now() - start) / n, 1))));
-  }
-  const samples = cases.map(() => [] as number[]);
-  for (let r = 0; r < rounds; r++) {
-    for (const [i, c] of cases.entries()) {
-      const n = iterations[i]!;
-      const start = now();
-      for (let k = 0; k < n; k++) sink = await c.fn();
-      samples[i]!.push(Number(now() - start) / n);
-    }
-  }
-  return new Map(cases.map((c, i) => [c.id, median(samples[i]!)]));
-}
-
-/**
- * Median single timing of an operation of milliseconds, where a loop adds nothing. Warms up
- * first (a new input shape costs compilation on its first runs), then runs as often as fits in
- * `budgetMs`, at least `minRuns` and at most 200 times.
- */
-function timeRuns(fn: () => unknown, minRuns: number, budgetMs: number): number {
-  const warm = now();
-  let warmRuns = 0;
-  while (warmRuns < 20 && (warmRuns < 2 || Number(now() - warm) < 20e6)) {
-    sink = fn();
-    warmRuns++;
-  }
-  const estimate = Number(now() - warm) / warmRuns;
-  const runs = Math.max(minRuns, Math.min(200, Math.floor((budgetMs * 1e6) / Math.max(estimate, 1))));
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = now();
-    sink = fn();
-    times.push(Number(now() - start));
-  }
-  return median(times);
-}
-
-function times(a: number, b: number): string {
-  const r = a / b;
-  return `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}×`;
-}
-
-export function formatNs(ns: number): string {
-  if (ns < 1_000) return `${ns.toFixed(0)} ns`;
-  if (ns < 1_000_000) return `${(ns / 1_000).toFixed(ns < 10_000 ? 2 : 1)} µs`;
-  if (ns < 1_000_000_000) return `${(ns / 1_000_000).toFixed(ns < 10_000_000 ? 2 : 1)} ms`;
-  return `${(ns / 1e9).toFixed(2)} s`;
-}
 
 // ------------------------------------------------------------------ sections
 
@@ -179,27 +43,6 @@ async function keyRows(s: InProcessSettings): Promise<BenchRow[]> {
     { id: 'key.verify', section: 'API key', label: 'createKeyVerifier.verify (format, checksum, SHA-256, store, constant-time compare)', ns: ours, vs: `peer's plaintext Map.get: ${formatNs(map_)} (it stores keys in clear)` },
     { id: 'key.map', section: 'API key', label: "peer: Map.get of the plaintext key (awaited)", ns: map_ },
   ];
-}
-
-function allowlistRows(s: InProcessSettings): BenchRow[] {
-  const runs: AllowlistBenchRow[][] = [];
-  for (let i = 0; i < s.allowlistRuns; i++) runs.push(benchAllowlist([10, 1_000, 100_000]));
-  const rows: BenchRow[] = [];
-  const names: Record<number, string> = { 10: '10', 1000: '1k', 100000: '100k' };
-  for (const [i, ranges] of [10, 1_000, 100_000].entries()) {
-    const guard = median(runs.map((r) => r[i]!.guardNsPerOp));
-    const linear = median(runs.map((r) => r[i]!.linearNsPerOp));
-    const compileMs = median(runs.map((r) => r[i]!.compileMs));
-    rows.push({
-      id: `allowlist.${names[ranges]}`,
-      section: 'IP allowlist',
-      label: `lookup in ${ranges.toLocaleString('en-US')} ranges, parse included (compiled once: ${compileMs.toFixed(1)} ms)`,
-      ns: guard,
-      vs: `linear ipaddr.js scan: ${formatNs(linear)} (${times(linear, guard)} slower)`,
-      data: { linearNs: linear, compileMs, runs: s.allowlistRuns },
-    });
-  }
-  return rows;
 }
 
 // Same set as pii.bench.ts (not exported there): what a hand-written PII filter usually is.
@@ -260,7 +103,7 @@ function piiRows(s: InProcessSettings): BenchRow[] {
   for (const [input, make] of HOSTILE_PATTERNS.slice(0, s.redactHostilePatterns)) {
     const text = make(10 * 1024);
     const start = now();
-    sink = redactor.redact(text);
+    keep(redactor.redact(text));
     const ms = Number(now() - start) / 1e6;
     if (ms > worst.ms) worst = { input, ms };
   }
@@ -273,36 +116,6 @@ function piiRows(s: InProcessSettings): BenchRow[] {
     vs: `vectorcache worst at 10 KB: ${ours10.toFixed(2)} ms`,
     data: { patterns: s.redactHostilePatterns },
   });
-  return rows;
-}
-
-async function fernetRows(s: InProcessSettings): Promise<BenchRow[]> {
-  const ours = await benchFernet();
-  const key = Fernet.generateKey();
-  const fernet = new Fernet(key);
-  const secret = new fernetNpm.Secret(key);
-  // The two implementations must agree on the format, or the comparison means nothing.
-  const probe = fernet.encrypt('interop');
-  if (new fernetNpm.Token({ secret, token: probe, ttl: 0 }).decode() !== 'interop') throw new Error('Fernet bench: npm fernet cannot read our token');
-  const rows: BenchRow[] = [];
-  for (const size of [1024, 64 * 1024]) {
-    const text = 'x'.repeat(size);
-    const npm = measure([{ id: 'npm', fn: () => new fernetNpm.Token({ secret, token: new fernetNpm.Token({ secret }).encode(text), ttl: 0 }).decode() }], s.rounds, s.roundMs).get('npm')!;
-    const find = (name: string) => ours.find((r) => r.name === name && r.bytes === size)!.usPerOp * 1000;
-    const bytes = find('fernet encrypt+decrypt (bytes)');
-    const str = find('fernet encrypt+decryptText (string)');
-    const bare = find('bare aes-128-cbc+hmac-sha256');
-    const kb = `${size / 1024} KB`;
-    const n = `${size / 1024}kb`;
-    rows.push(
-      { id: `fernet.${n}.vectorcache`, section: 'Fernet', label: `vectorcache Fernet encrypt+decrypt, ${kb} bytes`, ns: bytes, vs: `${times(bytes, bare)} the bare node:crypto baseline` },
-      { id: `fernet.${n}.vectorcache-text`, section: 'Fernet', label: `vectorcache Fernet encrypt+decryptText, ${kb} string`, ns: str, vs: `npm fernet ${times(npm, str)} slower` },
-      { id: `fernet.${n}.bare`, section: 'Fernet', label: `bare node:crypto AES-128-CBC + HMAC-SHA256, ${kb} (no token framing)`, ns: bare },
-      { id: `fernet.${n}.npm`, section: 'Fernet', label: `npm fernet Token encode+decode, ${kb} string`, ns: npm },
-    );
-  }
-  const derive = ours.find((r) => r.name.startsWith('deriveFernetKey'));
-  if (derive) rows.push({ id: 'fernet.derive', section: 'Fernet', label: 'deriveFernetKey (PBKDF2 100k, once at start-up, never per request)', ns: derive.usPerOp * 1000 });
   return rows;
 }
 
@@ -394,10 +207,11 @@ export async function runInProcess(s: InProcessSettings, log: (line: string) => 
   await step('allowlist', () => allowlistRows(s));
   await step('PII', () => piiRows(s));
   await step('Fernet', () => fernetRows(s));
+  await step('entry codec', () => entryCodecRows(s));
   await step('cache key', () => cacheKeyRows(s));
   await step('cache store', () => cacheStoreRows(s));
   await step('memory', async () => memoryRows(await runMemoryChild(s.memoryEntries, s.churnMaxBytes)));
   await step('streaming', () => streamingRows(s));
-  void sink;
+  void drain();
   return rows;
 }

@@ -5,7 +5,7 @@ import {
   createGuard, createKey, MemoryCacheStore, MemoryKeyStore, recordNodeResponse,
   type Decision, type Guard, type GuardRequest, type PassDecision,
 } from '@vectorcache/core';
-import type { BenchRow, InProcessSettings } from './inprocess.js';
+import type { BenchRow, InProcessSettings } from './timing.js';
 
 const MODEL = 'gpt-bench';
 

@@ -168,6 +168,12 @@ export interface Guard {
   readonly secrets: TenantSecrets;
   /** Replaces the global IP allowlist atomically (a bad list throws and leaves the old one). */
   setIpAllowlist(cidrs: readonly string[] | null): void;
+  /**
+   * The same, compiled in slices so a long list (100,000 ranges) never blocks the event loop for more
+   * than a few ms; the old list answers until the new one is complete. Rejects on a bad list (the old
+   * one stays); resolves false when a newer call's list went in first.
+   */
+  setIpAllowlistAsync(cidrs: readonly string[] | null, options?: { sliceMs?: number; signal?: AbortSignal }): Promise<boolean>;
   stats(tenant: string): TenantStats;
   readonly privacy: PrivacyRights;
   /** Checks this guard's own options (environment, proxies, HTTPS, encryption, allowlist, stores) as `vectorcache doctor` does. */

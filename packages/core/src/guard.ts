@@ -195,8 +195,9 @@ class GuardImpl implements Guard {
     if (!this.#isReady) await this.#ready;
     const started = this.#observers.start();
     const result = await this.#pipeline.admit(request);
-    if (result.kind === 'admitted') starts.set(result, started);
-    else this.#observers.notify(result, started);
+    if (result.kind === 'admitted') {
+      if (started !== undefined) starts.set(result, started);
+    } else this.#observers.notify(result, started);
     return result;
   }
 
@@ -207,9 +208,14 @@ class GuardImpl implements Guard {
     return decision;
   }
 
+  /** Both phases in one call, without the extra promise layers of admit() and decide(). */
   async handle(request: GuardRequest): Promise<Decision> {
-    const admitted = await this.admit(request);
-    return admitted.kind === 'admitted' ? this.decide(admitted, request.body, request.bodyError) : admitted;
+    if (!this.#isReady) await this.#ready;
+    const started = this.#observers.start();
+    const admitted = await this.#pipeline.admit(request);
+    const decision = admitted.kind === 'admitted' ? await this.#pipeline.decide(admitted as AdmittedRequest, request.body, request.bodyError) : admitted;
+    this.#observers.notify(decision, started);
+    return decision;
   }
 
   complete(ticket: CacheTicket, response: CapturedResponse): CompleteResult {
@@ -227,6 +233,10 @@ class GuardImpl implements Guard {
 
   setIpAllowlist(cidrs: readonly string[] | null): void {
     this.#perimeter.allowlist.set(cidrs);
+  }
+
+  setIpAllowlistAsync(cidrs: readonly string[] | null, options?: { sliceMs?: number; signal?: AbortSignal }): Promise<boolean> {
+    return this.#perimeter.allowlist.setAsync(cidrs, options);
   }
 
   stats(tenant: string): TenantStats {

@@ -15,19 +15,25 @@ export class ExactLookup implements LookupStrategy {
     this.#onCorrupt = onCorrupt;
   }
 
-  async find(request: LookupRequest): Promise<Candidate | undefined> {
+  find(request: LookupRequest): Promise<Candidate | undefined> {
     const key = request.ticket.key;
-    let entry: StoredEntry | undefined;
-    try {
-      entry = await withTimeout(this.#cache.get(key), this.#timeoutMs);
-    } catch (error) {
+    const found = (entry: StoredEntry | undefined): Candidate | undefined => (entry ? { key, entry, match: 'exact' } : undefined);
+    const failed = (error: unknown): undefined => {
       // A damaged entry is a miss to repair, not an outage.
       if ((error as Error | undefined)?.name === 'CorruptEntryError') {
         this.#onCorrupt(key, request);
         return undefined;
       }
       throw new CacheUnavailableError('cache get failed', { cause: error });
+    };
+    let pending;
+    try {
+      pending = this.#cache.get(key);
+    } catch (error) {
+      return Promise.resolve().then(() => failed(error));
     }
-    return entry ? { key, entry, match: 'exact' } : undefined;
+    // A synchronous store (the in-process default) costs one promise, not a timer race.
+    if (!(pending instanceof Promise)) return Promise.resolve(found(pending));
+    return withTimeout(pending, this.#timeoutMs).then(found, failed);
   }
 }

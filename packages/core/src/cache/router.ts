@@ -15,11 +15,16 @@ export class CacheRouter {
   readonly #strategies: LookupStrategy[];
   readonly #hits: HitServer;
   readonly #hub: EventHub;
-  /** The request behind each ticket looked up, for strategies that index an answer once it is stored. */
+  /**
+   * The request behind each ticket looked up, kept only while some strategy indexes stored answers:
+   * a WeakMap entry per request is a measurable GC cost on the hit path otherwise.
+   */
   readonly #requests = new WeakMap<CacheTicket, LookupRequest>();
+  #remembering = false;
 
   constructor(strategies: LookupStrategy[], hits: HitServer, hub: EventHub) {
     this.#strategies = strategies;
+    this.#remembering = strategies.some((s) => typeof s.stored === 'function');
     this.#hits = hits;
     this.#hub = hub;
   }
@@ -27,16 +32,17 @@ export class CacheRouter {
   /** Adds a strategy after the ones already there (exact lookup always goes first). */
   add(strategy: LookupStrategy): void {
     this.#strategies.push(strategy);
+    if (typeof strategy.stored === 'function') this.#remembering = true;
   }
 
   /** Keeps the request of a ticket that is stored without a lookup (write-only keys). */
   remember(request: LookupRequest): void {
-    this.#requests.set(request.ticket, request);
+    if (this.#remembering) this.#requests.set(request.ticket, request);
   }
 
   async lookup(request: LookupRequest, base: BaseDecision): Promise<LookupOutcome> {
     const ticket = request.ticket;
-    this.#requests.set(ticket, request);
+    if (this.#remembering) this.#requests.set(ticket, request);
     const form = answerForm(request.body);
     for (const strategy of this.#strategies) {
       let candidate;
@@ -59,6 +65,7 @@ export class CacheRouter {
 
   /** Every strategy hears of a stored answer (e.g. the semantic index adds its vector). */
   stored(ticket: CacheTicket): void {
+    if (!this.#remembering) return;
     const request = this.#requests.get(ticket);
     for (const strategy of this.#strategies) {
       try { strategy.stored?.(ticket, request); } catch { /* indexing is best effort: the entry itself is stored */ }

@@ -85,12 +85,52 @@ function defaultWarn(warning: EncryptionWarning): void {
  * Misuse throws an option error naming the exact option (`encryption.previousSecrets[1]`) and the
  * fix; doubtful settings go to `ctx.warn`. Messages never contain a secret or a key.
  */
-export function validateEncryptionOptions(value: unknown, ctx: EncryptionValidationContext): EncryptionOptions {
-  const base = ctx.option ?? 'encryption';
-  const warn = ctx.warn ?? defaultWarn;
-  const prod = ctx.environment === 'prod';
-  const name = (key: string): string => `${base}.${key}`;
+interface Checking { prod: boolean; warn: (w: EncryptionWarning) => void }
 
+function checkSecret(option: string, secret: unknown, live: boolean, c: Checking): string {
+  if (typeof secret !== 'string') throw optionError(option, `must be a string (got ${describe(secret)})`);
+  if (secret.length === 0) {
+    throw optionError(option, 'is empty; is the environment variable (e.g. VECTORCACHE_ENCRYPTION_SECRET) set? Generate one with `openssl rand -hex 32`');
+  }
+  if (secret.length < MIN_SECRET_LENGTH) {
+    if (c.prod && live) {
+      throw optionError(option, `is shorter than ${MIN_SECRET_LENGTH} characters, which is refused in prod; use \`openssl rand -hex 32\``);
+    }
+    c.warn({
+      code: 'VC_ENCRYPTION_SHORT_SECRET',
+      option,
+      message: `${option} is shorter than ${MIN_SECRET_LENGTH} characters; use \`openssl rand -hex 32\` (refused in prod)`,
+    });
+  }
+  if (secret.trim() !== secret) {
+    c.warn({
+      code: 'VC_ENCRYPTION_SECRET_WHITESPACE',
+      option,
+      message: `${option} starts or ends with whitespace (a stray newline from a file?); instances that trim it will derive a different key`,
+    });
+  }
+  return secret;
+}
+
+function checkKey(option: string, key: unknown): string {
+  if (typeof key !== 'string') throw optionError(option, `must be a string (got ${describe(key)})`);
+  const raw = decodeBase64Url(key, 'optional');
+  if (raw?.length !== 32) {
+    throw optionError(
+      option,
+      'must be a Fernet key: 32 bytes in url-safe base64 (44 characters ending in "="), e.g. from `Fernet.generateKey()` or Python\'s `Fernet.generate_key()`',
+    );
+  }
+  return key;
+}
+
+function checkList<T>(option: string, list: unknown, check: (option: string, item: unknown) => T): T[] {
+  if (!Array.isArray(list)) throw optionError(option, `must be an array, newest first (got ${describe(list)})`);
+  return list.map((item, i) => check(`${option}[${i}]`, item));
+}
+
+/** The given fields, unknown ones refused with a suggestion, undefined ones dropped. */
+function knownFields(value: unknown, base: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw optionError(base, 'must be an object such as `{ secret: process.env.VECTORCACHE_ENCRYPTION_SECRET }`');
   }
@@ -98,55 +138,52 @@ export function validateEncryptionOptions(value: unknown, ctx: EncryptionValidat
   for (const [key, v] of Object.entries(value)) {
     if (!(KNOWN_OPTIONS as readonly string[]).includes(key)) {
       const guess = suggest(key, KNOWN_OPTIONS);
-      throw optionError(
-        name(key),
-        `is not a known option.${guess ? ` Did you mean \`${guess}\`?` : ''} Known options: ${KNOWN_OPTIONS.join(', ')}`,
-      );
+      throw optionError(`${base}.${key}`, `is not a known option.${guess ? ` Did you mean \`${guess}\`?` : ''} Known options: ${KNOWN_OPTIONS.join(', ')}`);
     }
     if (v !== undefined) input[key] = v;
   }
+  return input;
+}
 
-  const checkSecret = (option: string, secret: unknown, live: boolean): string => {
-    if (typeof secret !== 'string') throw optionError(option, `must be a string (got ${describe(secret)})`);
-    if (secret.length === 0) {
-      throw optionError(option, 'is empty; is the environment variable (e.g. VECTORCACHE_ENCRYPTION_SECRET) set? Generate one with `openssl rand -hex 32`');
-    }
-    if (secret.length < MIN_SECRET_LENGTH) {
-      if (prod && live) {
-        throw optionError(option, `is shorter than ${MIN_SECRET_LENGTH} characters, which is refused in prod; use \`openssl rand -hex 32\``);
-      }
-      warn({
-        code: 'VC_ENCRYPTION_SHORT_SECRET',
-        option,
-        message: `${option} is shorter than ${MIN_SECRET_LENGTH} characters; use \`openssl rand -hex 32\` (refused in prod)`,
-      });
-    }
-    if (secret.trim() !== secret) {
-      warn({
-        code: 'VC_ENCRYPTION_SECRET_WHITESPACE',
-        option,
-        message: `${option} starts or ends with whitespace (a stray newline from a file?); instances that trim it will derive a different key`,
-      });
-    }
-    return secret;
-  };
-  const checkKey = (option: string, key: unknown): string => {
-    if (typeof key !== 'string') throw optionError(option, `must be a string (got ${describe(key)})`);
-    const raw = decodeBase64Url(key, 'optional');
-    if (raw?.length !== 32) {
-      throw optionError(
-        option,
-        'must be a Fernet key: 32 bytes in url-safe base64 (44 characters ending in "="), e.g. from `Fernet.generateKey()` or Python\'s `Fernet.generate_key()`',
-      );
-    }
-    return key;
-  };
-  const checkList = <T>(option: string, list: unknown, check: (option: string, item: unknown) => T): T[] => {
-    if (!Array.isArray(list)) throw optionError(option, `must be an array, newest first (got ${describe(list)})`);
-    return list.map((item, i) => check(`${option}[${i}]`, item));
-  };
+function checkIterations(option: string, value: unknown, c: Checking): number {
+  if (value === undefined) return DEFAULT_PBKDF2_ITERATIONS;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > MAX_ITERATIONS) {
+    throw optionError(option, `must be an integer from 1 to ${MAX_ITERATIONS} (got ${describe(value)}); the default 100000 suits most servers`);
+  }
+  if (value < DEFAULT_PBKDF2_ITERATIONS) {
+    c.warn({ code: 'VC_ENCRYPTION_LOW_ITERATIONS', option, message: `${option} is below ${DEFAULT_PBKDF2_ITERATIONS}, which makes a leaked store cheaper to brute-force` });
+  }
+  return value;
+}
 
-  const out: EncryptionOptions = {};
+function checkSalt(option: string, value: unknown): string {
+  if (value === undefined) return DEFAULT_ENCRYPTION_SALT;
+  if (typeof value !== 'string' || value.length === 0) {
+    throw optionError(option, `must be a non-empty string; instances sharing a store must use the same salt (got ${describe(value)})`);
+  }
+  return value;
+}
+
+/** Warnings about the key set as a whole: duplicates, and entry names that hang on the oldest key. */
+function checkKeySet(out: EncryptionOptions, base: string, c: Checking): void {
+  const all = [out.secret, out.key, ...(out.previousSecrets ?? []), ...(out.previousKeys ?? [])].filter((s): s is string => s !== undefined);
+  if (new Set(all).size !== all.length) {
+    c.warn({ code: 'VC_ENCRYPTION_DUPLICATE_KEY', option: base, message: `${base} lists the same secret or key more than once` });
+  }
+  if (all.length > 1 && out.indexSecret === undefined) {
+    c.warn({
+      code: 'VC_ENCRYPTION_INDEX_FROM_OLDEST',
+      option: `${base}.indexSecret`,
+      message: `${base}.indexSecret is not set, so cache entry names derive from the oldest secret/key; set indexSecret to that value before removing it, or every entry becomes unreachable`,
+    });
+  }
+}
+
+export function validateEncryptionOptions(value: unknown, ctx: EncryptionValidationContext): EncryptionOptions {
+  const base = ctx.option ?? 'encryption';
+  const c: Checking = { prod: ctx.environment === 'prod', warn: ctx.warn ?? defaultWarn };
+  const name = (key: string): string => `${base}.${key}`;
+  const input = knownFields(value, base);
   if (input.secret !== undefined && input.key !== undefined) {
     throw optionError(base, 'takes either `secret` or `key`, not both; move the older one to `previousSecrets` / `previousKeys`');
   }
@@ -156,45 +193,16 @@ export function validateEncryptionOptions(value: unknown, ctx: EncryptionValidat
       'is required: set it to a random string of at least 32 characters (e.g. `openssl rand -hex 32`, or VECTORCACHE_ENCRYPTION_SECRET), or pass a Fernet `key` instead',
     );
   }
-  if (input.secret !== undefined) out.secret = checkSecret(name('secret'), input.secret, true);
+  const out: EncryptionOptions = {};
+  if (input.secret !== undefined) out.secret = checkSecret(name('secret'), input.secret, true, c);
   if (input.key !== undefined) out.key = checkKey(name('key'), input.key);
-
-  if (input.salt === undefined) out.salt = DEFAULT_ENCRYPTION_SALT;
-  else if (typeof input.salt !== 'string' || input.salt.length === 0) {
-    throw optionError(name('salt'), `must be a non-empty string; instances sharing a store must use the same salt (got ${describe(input.salt)})`);
-  } else out.salt = input.salt;
-
+  out.salt = checkSalt(name('salt'), input.salt);
   // Older secrets only decrypt existing entries, so a short one is a warning even in prod.
-  out.previousSecrets = input.previousSecrets === undefined ? [] : checkList(name('previousSecrets'), input.previousSecrets, (o, s) => checkSecret(o, s, false));
+  out.previousSecrets = input.previousSecrets === undefined ? [] : checkList(name('previousSecrets'), input.previousSecrets, (o, s) => checkSecret(o, s, false, c));
   out.previousKeys = input.previousKeys === undefined ? [] : checkList(name('previousKeys'), input.previousKeys, checkKey);
-
-  if (input.iterations === undefined) out.iterations = DEFAULT_PBKDF2_ITERATIONS;
-  else if (typeof input.iterations !== 'number' || !Number.isSafeInteger(input.iterations) || input.iterations < 1 || input.iterations > MAX_ITERATIONS) {
-    throw optionError(name('iterations'), `must be an integer from 1 to ${MAX_ITERATIONS} (got ${describe(input.iterations)}); the default 100000 suits most servers`);
-  } else {
-    out.iterations = input.iterations;
-    if (input.iterations < DEFAULT_PBKDF2_ITERATIONS) {
-      warn({
-        code: 'VC_ENCRYPTION_LOW_ITERATIONS',
-        option: name('iterations'),
-        message: `${name('iterations')} is below ${DEFAULT_PBKDF2_ITERATIONS}, which makes a leaked store cheaper to brute-force`,
-      });
-    }
-  }
-
-  if (input.indexSecret !== undefined) out.indexSecret = checkSecret(name('indexSecret'), input.indexSecret, true);
-
-  const all = [out.secret, out.key, ...out.previousSecrets, ...out.previousKeys].filter((s): s is string => s !== undefined);
-  if (new Set(all).size !== all.length) {
-    warn({ code: 'VC_ENCRYPTION_DUPLICATE_KEY', option: base, message: `${base} lists the same secret or key more than once` });
-  }
-  if (all.length > 1 && out.indexSecret === undefined) {
-    warn({
-      code: 'VC_ENCRYPTION_INDEX_FROM_OLDEST',
-      option: name('indexSecret'),
-      message: `${name('indexSecret')} is not set, so cache entry names derive from the oldest secret/key; set indexSecret to that value before removing it, or every entry becomes unreachable`,
-    });
-  }
+  out.iterations = checkIterations(name('iterations'), input.iterations, c);
+  if (input.indexSecret !== undefined) out.indexSecret = checkSecret(name('indexSecret'), input.indexSecret, true, c);
+  checkKeySet(out, base, c);
   return out;
 }
 

@@ -6,7 +6,7 @@ import { deriveFernetKey } from './derive.js';
 import { createEntryCipher } from './entry-cipher.js';
 import { Fernet } from './fernet.js';
 
-/** One measured line; `usPerOp` is microseconds per operation (an encrypt+decrypt pair, or one derivation). */
+/** One measured line; `usPerOp` is microseconds per operation (an encrypt+decrypt pair in CPU time, or one derivation in wall time). */
 export interface BenchRow {
   name: string;
   bytes?: number;
@@ -14,15 +14,21 @@ export interface BenchRow {
   usPerOp: number;
 }
 
-/** Microseconds per call of `fn`, running it for about `ms` milliseconds. */
+/** Process CPU time in ms: time the OS spends on other processes does not count (the machine may be shared). */
+function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+/** Microseconds of CPU time per call of `fn`, running it for about `ms` milliseconds of CPU time. */
 function timeRound(fn: () => void, ms: number): { ops: number; us: number } {
   let ops = 0;
-  const start = performance.now();
+  const start = cpuMs();
   let elapsed = 0;
   while (elapsed < ms) {
     for (let i = 0; i < 10; i++) fn();
     ops += 10;
-    elapsed = performance.now() - start;
+    elapsed = cpuMs() - start;
   }
   return { ops, us: (elapsed * 1000) / ops };
 }
@@ -31,12 +37,14 @@ function timeRound(fn: () => void, ms: number): { ops: number; us: number } {
  * Interleaves short rounds of every case and reports each case's median round, so a burst of
  * load on a shared machine skews one round of every case rather than all of one case.
  */
-function measureInterleaved(cases: Array<{ name: string; bytes?: number; fn: () => void }>, rounds = 7, ms = 80): BenchRow[] {
+function measureInterleaved(cases: Array<{ name: string; bytes?: number; fn: () => void }>, rounds = 15, ms = 40): BenchRow[] {
   for (const c of cases) for (let i = 0; i < 30; i++) c.fn();
   const samples = cases.map(() => [] as number[]);
   const ops = cases.map(() => 0);
   for (let r = 0; r < rounds; r++) {
-    cases.forEach((c, i) => {
+    // Alternating the order cancels any effect one case has on the next (caches, GC debt).
+    (r % 2 === 0 ? cases : [...cases].reverse()).forEach((c) => {
+      const i = cases.indexOf(c);
       const { ops: n, us } = timeRound(c.fn, ms);
       samples[i]!.push(us);
       ops[i]! += n;

@@ -1,20 +1,10 @@
 // Fernet symmetric tokens (https://github.com/fernet/spec), interoperable with Python's cryptography.fernet.
-import { randomIv } from './random-iv.js';
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHmac,
-  createSecretKey,
-  randomBytes,
-  timingSafeEqual,
-  type KeyObject,
-} from 'node:crypto';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { decodeBase64Url, encodeBase64Url } from './base64url.js';
+import { BLOCK, FernetEngine, HEADER_BYTES, HMAC_BYTES, ROOM, VERSION } from './fernet-engine.js';
+import { Scratch, utf8Room } from './scratch.js';
+import { randomIv } from './random-iv.js';
 
-const VERSION = 0x80;
-const HEADER_BYTES = 1 + 8 + 16; // version, timestamp, IV
-const HMAC_BYTES = 32;
-const BLOCK = 16;
 const MIN_TOKEN_BYTES = HEADER_BYTES + BLOCK + HMAC_BYTES;
 /** Tokens stamped further than this ahead of `now` are refused when a TTL is checked (spec vectors). */
 const MAX_CLOCK_SKEW_S = 60;
@@ -50,7 +40,9 @@ export interface FernetDecryptOptions {
 
 /** A token's parts after decoding and version check; the signature is not verified yet. */
 export interface FernetTokenParts {
-  bytes: Buffer;
+  /** ROOM free bytes, then the token's `length` bytes. */
+  frame: Buffer;
+  length: number;
   timestamp: bigint;
 }
 
@@ -59,8 +51,7 @@ export interface FernetTokenParts {
  * The key lives only in private fields and never appears in inspect, JSON or error output.
  */
 export class Fernet {
-  readonly #signingKey: KeyObject;
-  readonly #encryptionKey: KeyObject;
+  readonly #engine: FernetEngine;
 
   /**
    * @param key The 32-byte key as base64url text (Python's `Fernet.generate_key()` format, with or
@@ -71,9 +62,8 @@ export class Fernet {
     if (raw?.byteLength !== 32) {
       throw new TypeError('Fernet key must be 32 url-safe base64-encoded bytes (or 32 raw bytes); generate one with Fernet.generateKey()');
     }
-    // createSecretKey copies the bytes, so later changes to the caller's buffer cannot alter this key.
-    this.#signingKey = createSecretKey(raw.subarray(0, 16));
-    this.#encryptionKey = createSecretKey(raw.subarray(16, 32));
+    // Both halves are copied (into the HMAC pads and a KeyObject), so later changes to the caller's buffer cannot alter this key.
+    this.#engine = new FernetEngine(raw.subarray(0, 16), createSecretKey(raw.subarray(16, 32)));
   }
 
   /** A new random key in Python's format (44 characters of base64url, ending in `=`). */
@@ -83,10 +73,11 @@ export class Fernet {
 
   /** Encrypts `data` (strings as UTF-8) into a token readable by any spec-compliant Fernet. */
   encrypt(data: string | Uint8Array, opts: FernetEncryptOptions = {}): string {
-    const plaintext = toBytes(data);
     const iv = opts.iv ?? randomIv();
     if (!(iv instanceof Uint8Array) || iv.byteLength !== BLOCK) throw new TypeError('Fernet IV must be 16 bytes');
-    return this.encryptParts(plaintext, unixSeconds(opts.now), iv);
+    const seconds = unixSecondsNumber(opts.now);
+    if (seconds < 0) throw new TypeError('Fernet `now` must not be before 1970');
+    return this.#sealInput(plaintextInput(data), seconds, iv);
   }
 
   /**
@@ -105,7 +96,7 @@ export class Fernet {
   /** The token's timestamp in Unix seconds, after its signature is verified (like Python's `extract_timestamp`). */
   extractTimestamp(token: string): number {
     const parts = parseToken(token);
-    this.verifySignature(parts.bytes);
+    this.verifyParts(parts);
     const seconds = Number(parts.timestamp);
     if (!Number.isSafeInteger(seconds)) throw new InvalidToken('Fernet token timestamp is out of range');
     return seconds;
@@ -113,51 +104,28 @@ export class Fernet {
 
   /** @internal Used by MultiFernet to re-encrypt with a chosen timestamp. */
   encryptParts(plaintext: Uint8Array, timestamp: bigint, iv: Uint8Array): string {
-    const cipher = createCipheriv('aes-128-cbc', this.#encryptionKey, iv);
-    const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    const token = Buffer.allocUnsafe(HEADER_BYTES + ciphertext.length + HMAC_BYTES);
-    token[0] = VERSION;
-    token.writeBigUInt64BE(timestamp, 1);
-    token.set(iv, 9);
-    ciphertext.copy(token, HEADER_BYTES);
-    const signed = token.subarray(0, token.length - HMAC_BYTES);
-    createHmac('sha256', this.#signingKey).update(signed).digest().copy(token, signed.length);
-    return encodeBase64Url(token);
+    return this.#sealInput(plaintextInput(plaintext), timestamp, iv);
+  }
+
+  #sealInput(input: Buffer, seconds: number | bigint, iv: Uint8Array): string {
+    try {
+      return encodeToken(this.#engine.seal(input, seconds, iv));
+    } finally {
+      // The scratch outlives this call: leave no plaintext in it.
+      input.fill(0);
+    }
   }
 
   /** @internal Steps after decoding, so MultiFernet decodes once and tries each key. */
   decryptParts(parts: FernetTokenParts, opts: FernetDecryptOptions = {}): Buffer {
-    if (opts.ttl !== undefined) {
-      if (typeof opts.ttl !== 'number' || !Number.isFinite(opts.ttl) || opts.ttl < 0) {
-        throw new TypeError('Fernet ttl must be a non-negative number of seconds');
-      }
-      const now = BigInt(unixSecondsNumber(opts.now));
-      const ttl = BigInt(Math.floor(opts.ttl));
-      if (parts.timestamp + ttl < now) throw new InvalidToken('Fernet token has expired');
-      if (now + BigInt(MAX_CLOCK_SKEW_S) < parts.timestamp) throw new InvalidToken('Fernet token timestamp is in the future');
-    }
-    this.verifySignature(parts.bytes);
-    const bytes = parts.bytes;
-    const iv = bytes.subarray(9, HEADER_BYTES);
-    const ciphertext = bytes.subarray(HEADER_BYTES, bytes.length - HMAC_BYTES);
-    const decipher = createDecipheriv('aes-128-cbc', this.#encryptionKey, iv);
-    // Padding is checked by hand so the rule is exactly PKCS#7 and the error is always InvalidToken.
-    decipher.setAutoPadding(false);
-    const padded = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
-    const pad = padded[padded.length - 1]!;
-    if (pad < 1 || pad > BLOCK) throw new InvalidToken('Fernet token padding is invalid');
-    let bad = 0;
-    for (let i = padded.length - pad; i < padded.length; i++) bad |= padded[i]! ^ pad;
-    if (bad !== 0) throw new InvalidToken('Fernet token padding is invalid');
-    return padded.subarray(0, padded.length - pad);
+    checkTtl(parts, opts);
+    this.verifyParts(parts);
+    return unpad(this.#engine.decrypt(parts.frame, parts.length));
   }
 
-  private verifySignature(bytes: Buffer): void {
-    const signed = bytes.subarray(0, bytes.length - HMAC_BYTES);
-    const expected = createHmac('sha256', this.#signingKey).update(signed).digest();
-    if (!timingSafeEqual(expected, bytes.subarray(bytes.length - HMAC_BYTES))) {
-      throw new InvalidToken('Fernet token signature does not match');
-    }
+  /** @internal Throws InvalidToken unless this key signed the token. */
+  verifyParts(parts: FernetTokenParts): void {
+    if (!this.#engine.verify(parts.frame, parts.length)) throw new InvalidToken('Fernet token signature does not match');
   }
 
   get [Symbol.toStringTag](): string {
@@ -173,26 +141,86 @@ export class Fernet {
   }
 }
 
+function checkTtl(parts: FernetTokenParts, opts: FernetDecryptOptions): void {
+  if (opts.ttl === undefined) return;
+  if (typeof opts.ttl !== 'number' || !Number.isFinite(opts.ttl) || opts.ttl < 0) {
+    throw new TypeError('Fernet ttl must be a non-negative number of seconds');
+  }
+  const now = BigInt(unixSecondsNumber(opts.now));
+  const ttl = BigInt(Math.floor(opts.ttl));
+  if (parts.timestamp + ttl < now) throw new InvalidToken('Fernet token has expired');
+  if (now + BigInt(MAX_CLOCK_SKEW_S) < parts.timestamp) throw new InvalidToken('Fernet token timestamp is in the future');
+}
+
+/** Removes PKCS#7 padding, checked by hand so the rule is exactly PKCS#7 and the error is always InvalidToken. */
+function unpad(padded: Buffer): Buffer {
+  const pad = padded[padded.length - 1]!;
+  if (pad < 1 || pad > BLOCK) throw new InvalidToken('Fernet token padding is invalid');
+  let bad = 0;
+  for (let i = padded.length - pad; i < padded.length; i++) bad |= padded[i]! ^ pad;
+  if (bad !== 0) throw new InvalidToken('Fernet token padding is invalid');
+  return padded.subarray(0, padded.length - pad);
+}
+
+/** base64url with Python's '=' padding of a sealed token buffer (the bytes after ROOM). */
+function encodeToken(frame: Buffer): string {
+  const text = frame.toString('base64url', ROOM);
+  const rem = text.length % 4;
+  return rem === 0 ? text : rem === 2 ? text + '==' : text + '=';
+}
+
 /**
  * Decoding, version and length checks shared by Fernet and MultiFernet. The length rules are
  * stricter than Python's (which lets AES report them): a whole number of cipher blocks, at least one.
+ * Only the canonical spelling is accepted (see {@link decodeBase64Url}): the bytes are decoded into
+ * a buffer with ROOM free bytes in front (for the HMAC) and re-encoded, and the text must match.
  */
 export function parseToken(token: string): FernetTokenParts {
   if (typeof token !== 'string') throw new InvalidToken('Fernet token must be a string');
-  const bytes = decodeBase64Url(token);
-  if (!bytes) throw new InvalidToken('Fernet token is not canonical base64url');
-  if (bytes.length < 1 || bytes[0] !== VERSION) throw new InvalidToken('Fernet token version is not 0x80');
-  if (bytes.length < MIN_TOKEN_BYTES) throw new InvalidToken('Fernet token is too short');
-  if ((bytes.length - HEADER_BYTES - HMAC_BYTES) % BLOCK !== 0) {
+  const size = token.length;
+  const pads = size > 0 && token.charCodeAt(size - 1) === 61 ? (token.charCodeAt(size - 2) === 61 ? 2 : 1) : 0;
+  const bodyLength = size - pads;
+  const length = Math.floor((bodyLength * 3) / 4);
+  if (size % 4 !== 0) throw new InvalidToken('Fernet token is not canonical base64url');
+  if (length < MIN_TOKEN_BYTES) throw new InvalidToken('Fernet token is too short');
+  if ((length - HEADER_BYTES - HMAC_BYTES) % BLOCK !== 0) {
     throw new InvalidToken('Fernet token ciphertext is not a whole number of blocks');
   }
-  return { bytes, timestamp: bytes.readBigUInt64BE(1) };
+  const frame = Buffer.allocUnsafe(ROOM + length);
+  // Node's decoder skips characters outside the alphabet and accepts + and /: the re-encoding catches both.
+  const written = frame.write(token, ROOM, length, 'base64url');
+  // `===` on a slice, not startsWith: V8 compares flat strings with memcmp but startsWith char by char.
+  if (written !== length || frame.toString('base64url', ROOM, ROOM + length) !== (pads === 0 ? token : token.slice(0, bodyLength))) {
+    throw new InvalidToken('Fernet token is not canonical base64url');
+  }
+  if (frame[ROOM] !== VERSION) throw new InvalidToken('Fernet token version is not 0x80');
+  return { frame, length, timestamp: frame.readBigUInt64BE(ROOM + 1) };
 }
 
-function toBytes(data: string | Uint8Array): Uint8Array {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (data instanceof Uint8Array) return data;
-  throw new TypeError('Fernet can only encrypt a string or a Uint8Array');
+/** Cipher inputs: plaintext, wiped by #sealInput as soon as the token is made. */
+const inputScratch = new Scratch();
+
+/**
+ * The cipher's input for `data`: 16 free bytes (the engine's chaining block), the plaintext, PKCS#7
+ * padding. One buffer, written once: strings go straight in as UTF-8 without an intermediate copy.
+ */
+function plaintextInput(data: string | Uint8Array): Buffer {
+  if (typeof data === 'string') {
+    const input = inputScratch.take(BLOCK + utf8Room(data) + BLOCK);
+    return padInput(input, input.write(data, BLOCK, 'utf8'));
+  }
+  if (!(data instanceof Uint8Array)) throw new TypeError('Fernet can only encrypt a string or a Uint8Array');
+  const input = inputScratch.take(BLOCK + data.byteLength + BLOCK);
+  input.set(data, BLOCK);
+  return padInput(input, data.byteLength);
+}
+
+/** Pads the `n` plaintext bytes after the free block and returns the part of `input` to encrypt. */
+function padInput(input: Buffer, n: number): Buffer {
+  const pad = BLOCK - (n % BLOCK);
+  const end = BLOCK + n + pad;
+  input.fill(pad, BLOCK + n, end);
+  return input.subarray(0, end);
 }
 
 /** UTF-8 decoding that refuses malformed bytes instead of inventing U+FFFD. */
@@ -208,10 +236,4 @@ function unixSecondsNumber(now: Date | undefined): number {
   const ms = now === undefined ? Date.now() : now instanceof Date ? now.getTime() : Number.NaN;
   if (!Number.isFinite(ms)) throw new TypeError('Fernet `now` must be a valid Date');
   return Math.floor(ms / 1000);
-}
-
-function unixSeconds(now: Date | undefined): bigint {
-  const seconds = unixSecondsNumber(now);
-  if (seconds < 0) throw new TypeError('Fernet `now` must not be before 1970');
-  return BigInt(seconds);
 }

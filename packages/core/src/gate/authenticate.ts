@@ -47,16 +47,17 @@ export class Authenticator {
       keyId: record.id, hint: record.hint, name: record.name, tenant: record.tenant, environment: record.environment, scopes: record.scopes,
     };
     ctx.principal = principal;
-    const who = { requestId: ctx.requestId, clientAddress: ctx.clientAddress, keyId: record.id, keyHint: record.hint, tenant: record.tenant };
     // Not an event: the detector learns which networks each key is used from.
-    this.#hub.watch({ type: 'request.authenticated', at: new Date(ctx.now).toISOString(), ...who });
+    if (this.#hub.watching) this.#hub.watch({ type: 'request.authenticated', at: new Date(ctx.now).toISOString(), ...this.#who(ctx, record) });
     if (record.allowedIps && record.allowedIps.length > 0 && !this.#keyAllowlist(record).contains(ctx.clientAddress!)) {
+      const who = this.#who(ctx, record);
       this.#hub.emit('ip.denied', { ...who, reason: 'key_allowlist' });
       this.#hub.emit('suspicious.key_from_unexpected_network', who);
       return this.#replies.deny('ip_not_allowed', ctx);
     }
     const hygiene = this.#hygiene.check(record, ctx);
     if (hygiene === 'too_old') {
+      const who = this.#who(ctx, record);
       ctx.principal = undefined;
       const locked = await this.#lockout.countFailure(ctx);
       this.#hub.emit('auth.failure', { ...who, code: 'key_expired', reason: 'max_age' });
@@ -64,6 +65,10 @@ export class Authenticator {
       return this.#replies.deny('key_expired', ctx, { detail: 'The API key is older than the maximum key age; create a new one.' });
     }
     return { record, principal, headers: hygiene ?? {} };
+  }
+
+  #who(ctx: RequestContext, record: KeyRecord): { requestId: string; clientAddress: string | null; keyId: string; keyHint: string; tenant: string } {
+    return { requestId: ctx.requestId, clientAddress: ctx.clientAddress, keyId: record.id, keyHint: record.hint, tenant: record.tenant };
   }
 
   async #refuse(check: Exclude<Awaited<ReturnType<KeyVerifier['verify']>>, { ok: true }>, ctx: RequestContext): Promise<DenyDecision> {

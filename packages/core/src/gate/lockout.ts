@@ -32,21 +32,34 @@ export class Lockout {
     return `lockout:${settings && clientAddress !== null ? settings.bucketOf(clientAddress) : clientAddress}`;
   }
 
-  /** A locked-out address is refused before its key is looked at, so it cannot keep probing the store. */
-  async check(ctx: RequestContext): Promise<DenyDecision | undefined> {
+  /**
+   * A locked-out address is refused before its key is looked at, so it cannot keep probing the store.
+   * Synchronous when the counter store answers synchronously (the in-process default).
+   */
+  check(ctx: RequestContext): DenyDecision | undefined | Promise<DenyDecision | undefined> {
     const settings = this.#settings;
     if (!settings) return undefined;
-    let state: { count: number; resetAt: number } | undefined;
+    let state;
     try {
-      state = await this.#counters.get(this.#name(ctx.clientAddress));
+      state = this.#counters.get(this.#name(ctx.clientAddress));
     } catch {
-      this.#hub.emit('counters.unavailable', { requestId: ctx.requestId, clientAddress: ctx.clientAddress });
-      // The key is still verified, so a bad key is refused either way; only counting pauses.
-      if (settings.whenUnavailable === 'deny') return this.#replies.deny('key_store_unavailable', ctx, { detail: 'The failure counter store did not answer; try again shortly.' });
+      return this.#unavailable(ctx, settings);
     }
+    if (state instanceof Promise) return state.then((s) => this.#verdict(s, ctx, settings), () => this.#unavailable(ctx, settings));
+    return this.#verdict(state, ctx, settings);
+  }
+
+  #verdict(state: { count: number; resetAt: number } | undefined, ctx: RequestContext, settings: LockoutSettings): DenyDecision | undefined {
     if (state && state.count >= settings.maxFailures) {
       return this.#replies.deny('too_many_failures', ctx, { retryAfterSeconds: Math.max(1, Math.ceil((state.resetAt - ctx.now) / 1000)) });
     }
+    return undefined;
+  }
+
+  #unavailable(ctx: RequestContext, settings: LockoutSettings): DenyDecision | undefined {
+    this.#hub.emit('counters.unavailable', { requestId: ctx.requestId, clientAddress: ctx.clientAddress });
+    // The key is still verified, so a bad key is refused either way; only counting pauses.
+    if (settings.whenUnavailable === 'deny') return this.#replies.deny('key_store_unavailable', ctx, { detail: 'The failure counter store did not answer; try again shortly.' });
     return undefined;
   }
 

@@ -42,11 +42,11 @@ export class Perimeter {
     };
   }
 
-  async check(view: HeadView, ctx: RequestContext): Promise<DenyDecision | undefined> {
+  /** Synchronous on the common path; only a refused plain-HTTP request waits, to report which key it exposed. */
+  check(view: HeadView, ctx: RequestContext): DenyDecision | Promise<DenyDecision> | undefined {
     // No redirect to HTTPS: the key already crossed the network in clear.
     if (this.#httpsOnly && !ctx.tls) {
-      await this.#reportExposedKey(view.headers, ctx);
-      return this.#replies.deny('https_required', ctx);
+      return this.#reportExposedKey(view.headers, ctx).then(() => this.#replies.deny('https_required', ctx));
     }
     // An undeterminable address fails closed.
     if (ctx.clientAddress === null) {

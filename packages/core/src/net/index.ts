@@ -1,7 +1,7 @@
 // Network perimeter primitives: strict IP parsing, trusted-proxy client address, HTTPS detection, allowlists.
 export { parseIp } from './ip.js';
-export { compileAllowlist, AllowlistHolder } from './allowlist.js';
-export type { Allowlist } from './allowlist.js';
+export { compileAllowlist, compileAllowlistAsync, AllowlistHolder } from './allowlist.js';
+export type { Allowlist, CompileAllowlistAsyncOptions } from './allowlist.js';
 export { compileTrustProxy } from './trust-proxy.js';
 export type { NetWarning, ProxyTrust, ProxyTrustOptions, TrustProxySetting } from './trust-proxy.js';
 export { parseForwarded, forwardedNodeAddress } from './forwarded.js';

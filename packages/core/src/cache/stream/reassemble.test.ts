@@ -159,7 +159,8 @@ describe('StreamAssembler fast path (plain content frames through a template)', 
     for (const frame of frames) assembler.push(frame);
     // Role, the first content frame (learnt from), finish, usage and [DONE] are parsed in full; the 8 other words are not.
     expect(assembler.templated).toBe(8);
-    expect(fast.storable && fast.completion.choices[0]!.message.content).toBe('The quick brown fox jumps over the lazy dog');
+    if (!fast?.storable) throw new Error('expected a storable stream');
+    expect(fast.completion.choices[0]!.message.content).toBe('The quick brown fox jumps over the lazy dog');
     expect(fast).toEqual(full);
   });
 });
