@@ -42,6 +42,7 @@ for (const adapter of ADAPTERS) {
       expect(res.status).toBe(500);
       expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
       expect(res.headers['strict-transport-security']).toMatch(/^max-age=/);
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       const problem = JSON.parse(res.body);
       expect(problem).toMatchObject({ code: 'internal_error', status: 500, error: { code: 'internal_error' } });
       expect(res.body).not.toMatch(/boom|\bat \S+:\d+|\/work\/|node_modules|file:/);

@@ -205,6 +205,13 @@ for (const adapter of ['express', 'koa', 'fastify'] as AdapterName[]) {
       expect(seen('privacy.exported')).toEqual([expect.objectContaining({ tenant: 'acme', receipt: expect.objectContaining({ exported: 1 }) })]);
       expect(seen('privacy.erased')).toEqual([expect.objectContaining({ tenant: 'acme', receipt: expect.objectContaining({ erased: 1 }) })]);
       expect(seen('privacy.tenant_erased')).toEqual([expect.objectContaining({ tenant: 'globex' })]);
+      // An erase that leaves a "do not cache" marker, and clearing it.
+      const marked = await request(app.url).delete(`/v1/vectorcache/subjects/${encodeURIComponent(SUBJECT)}?doNotCache=true`).set('authorization', `Bearer ${keys.privacy}`);
+      expect(marked.status).toBe(200);
+      const cleared = await request(app.url).delete(`/v1/vectorcache/subjects/${encodeURIComponent(SUBJECT)}/do-not-cache`).set('authorization', `Bearer ${keys.privacy}`);
+      expect(cleared.status).toBe(200);
+      expect(seen('privacy.do_not_cache_set')).toEqual([expect.objectContaining({ tenant: 'acme' })]);
+      expect(seen('privacy.do_not_cache_cleared')).toEqual([expect.objectContaining({ tenant: 'acme' })]);
     });
 
     it('suspicious.retired_key_used for revoked and rotated-out keys; the detector adds retired_key_reuse', async () => {

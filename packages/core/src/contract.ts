@@ -153,6 +153,8 @@ export interface Guard {
   readonly bodyTimeoutMs: number;
   /** Largest answer stored (adapters stop capturing past it). */
   readonly maxEntryBytes: number;
+  /** The `Strict-Transport-Security` value sent over TLS, or false. */
+  readonly hsts: string | false;
   /** Prefix of the admin routes the guard answers itself, or false. */
   readonly adminPrefix: string | false;
   /** Resolves when keys are derived and stores initialised; `handle` awaits it too. */

@@ -55,6 +55,7 @@ class GuardImpl implements Guard {
   readonly bodyTimeoutMs: number;
   readonly maxEntryBytes: number;
   readonly adminPrefix: string | false;
+  readonly hsts: string | false;
   readonly secrets: TenantSecrets;
   readonly privacy: PrivacyRights;
   readonly #o: NormalizedOptions;
@@ -83,6 +84,7 @@ class GuardImpl implements Guard {
     this.bodyTimeoutMs = o.bodyTimeoutMs;
     this.maxEntryBytes = o.maxEntryBytes;
     this.adminPrefix = o.adminPrefix;
+    this.hsts = o.hsts;
     const hub = (this.#hub = new EventHub(o));
     this.#ledger = new KeyLedger(o.keys, hub);
     const counters = (this.#counters = o.counters ?? new MemoryCounterStore());

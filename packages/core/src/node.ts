@@ -122,11 +122,16 @@ async function sendStream(res: ServerResponse, stream: AsyncIterable<string | Ui
  * The answer when the guard itself failed on a request (a bug, a store that threw where it must not):
  * refused (fail closed) as problem+json, never a stack trace, HSTS over TLS. Undefined once headers went out.
  */
-export function internalErrorDecision(req: IncomingMessage, hsts = 'max-age=31536000; includeSubDomains'): DenyDecision {
+export function internalErrorDecision(req: IncomingMessage, guard?: Pick<Guard, 'hsts'>): DenyDecision {
   const problem = makeProblem('internal_error');
   const tls = (req.socket as TLSSocket | undefined)?.encrypted === true;
-  const headers: Record<string, string> = { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', ...(tls ? { 'strict-transport-security': hsts } : {}) };
-  return { kind: 'deny', status: problem.status, problem, headers, requestId: '', clientAddress: null };
+  const hsts = guard ? guard.hsts : 'max-age=31536000; includeSubDomains';
+  const given = req.headers['x-request-id'];
+  const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  const headers: Record<string, string> = {
+    'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', 'x-request-id': requestId, ...(tls && hsts ? { 'strict-transport-security': hsts } : {}),
+  };
+  return { kind: 'deny', status: problem.status, problem, headers, requestId, clientAddress: null };
 }
 
 /** Writes a deny or respond decision straight to a node response. */

@@ -42,7 +42,7 @@ export function vectorcache(optionsOrGuard: GuardOptions | Guard): VectorcacheMi
     // production: a failure of the guard is answered here, refused, as problem+json.
     run(req, res, next).catch((error: unknown) => {
       if (res.headersSent) { next(error); return; }
-      sendDecision(res, internalErrorDecision(req), req.method);
+      sendDecision(res, internalErrorDecision(req, guard), req.method);
     });
   }) as VectorcacheMiddleware;
   middleware.guard = guard;

@@ -72,7 +72,7 @@ async function plugin(app: FastifyInstance, options: VectorcachePluginOptions): 
     try {
       admitted = await guard.admit({ ...headViewFromNode(request.raw, request.url, request), records: true });
     } catch {
-      return reject(reply, request, internalErrorDecision(request.raw));
+      return reject(reply, request, internalErrorDecision(request.raw, guard));
     }
     if (admitted.kind !== 'admitted') return reject(reply, request, admitted);
     request[ADMISSION] = admitted;
@@ -88,7 +88,7 @@ async function plugin(app: FastifyInstance, options: VectorcachePluginOptions): 
     try {
       decision = await guard.decide(admission, fault ? undefined : request.body, fault);
     } catch {
-      decision = internalErrorDecision(request.raw); // refused, never a stack trace
+      decision = internalErrorDecision(request.raw, guard); // refused, never a stack trace
     }
     if (decision.kind !== 'pass') return reject(reply, request, decision);
     reply.headers(decision.headers);

@@ -50,7 +50,7 @@ export function vectorcache(optionsOrGuard: GuardOptions | Guard): VectorcacheMi
     try {
       decision = await decideNode(guard, ctx.req, ctx.originalUrl, ctx, parsed);
     } catch {
-      decision = internalErrorDecision(ctx.req); // refused, never a stack trace
+      decision = internalErrorDecision(ctx.req, guard); // refused, never a stack trace
     }
     if (decision.kind !== 'pass') {
       ctx.status = decision.status;

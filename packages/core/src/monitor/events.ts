@@ -28,6 +28,8 @@ export const EVENT_CATALOGUE = [
   { type: 'counters.unavailable', source: 'guard', description: 'The counter store (lockout, detector) did not answer.' },
   { type: 'privacy.erased', source: 'guard', description: "A subject's entries were erased; `receipt` holds the tenant, subject hash, count and time." },
   { type: 'privacy.tenant_erased', source: 'guard', description: "A tenant's entries were all erased." },
+  { type: 'privacy.do_not_cache_set', source: 'guard', description: 'An erase left a "do not cache" marker on a subject: its later requests go direct (`no_consent`).' },
+  { type: 'privacy.do_not_cache_cleared', source: 'guard', description: 'A subject\'s "do not cache" marker was cleared.' },
   { type: 'privacy.exported', source: 'guard', description: "A subject's entries were exported (the receipt counts them; the event never holds their content)." },
   { type: 'suspicious.retired_key_used', source: 'guard', description: 'A revoked or rotated-out key was presented: it may have leaked.' },
   { type: 'suspicious.key_from_unexpected_network', source: 'guard', description: "A key was presented from outside its own allowlist." },
