@@ -17,6 +17,7 @@ const EXPECTED_ROWS = [
   'cachekey.vectorcache', 'cachekey.plain',
   'cache.get', 'cache.set',
   'memory.rss', 'memory.churn',
+  'stream.hit.json', 'stream.hit.sse', 'stream.hit.sse-cold', 'stream.capture', 'stream.coalesce',
 ];
 
 describe('benchmark suite (smoke)', () => {
@@ -37,7 +38,7 @@ describe('benchmark suite (smoke)', () => {
 
     const goals = evaluateGoals([], rows);
     const inProcessGoals = goals.filter((g) => !/miss path|hit path|peer stack/.test(g.goal));
-    expect(inProcessGoals).toHaveLength(11);
+    expect(inProcessGoals).toHaveLength(15);
     // Every in-process goal is decided, except RSS, which is only judged at 100,000 entries.
     for (const g of inProcessGoals) if (!g.goal.includes('RSS')) expect(typeof g.met, g.goal).toBe('boolean');
     expect(goals.filter((g) => /miss path|hit path|peer stack/.test(g.goal)).every((g) => g.met === null)).toBe(true);

@@ -8,6 +8,7 @@ import { chatBody } from './chat-body.js';
 import { allowlistRows, entryCodecRows, fernetRows } from './floor.js';
 import { entryKey, makeEntry, runMemoryChild, type MemoryResult } from './memory.js';
 import { drain, formatNs, keep, measure, measureAsync, now, timeRuns, times, type BenchRow, type InProcessSettings } from './timing.js';
+import { streamingRows } from './streaming.js';
 
 export type { BenchRow, InProcessSettings } from './timing.js';
 
@@ -210,6 +211,7 @@ export async function runInProcess(s: InProcessSettings, log: (line: string) => 
   await step('cache key', () => cacheKeyRows(s));
   await step('cache store', () => cacheStoreRows(s));
   await step('memory', async () => memoryRows(await runMemoryChild(s.memoryEntries, s.churnMaxBytes)));
+  await step('streaming', () => streamingRows(s));
   void drain();
   return rows;
 }

@@ -112,7 +112,23 @@ export function evaluateGoals(http: HttpRow[], rows: BenchRow[]): Goal[] {
   add('100,000 cached 1 KB entries ≤ 300 MB RSS (whole process)', memData ? (memData.entries >= 100_000 ? memData.rssAfterMB <= 300 : null) : null,
     memData ? `${memData.rssAfterMB.toFixed(0)} MB (Δ ${memData.rssDeltaMB.toFixed(0)} MB) for ${memData.entries.toLocaleString('en-US')} entries` : 'not measured');
   add('byte bound holds under churn (2× maxBytes inserted)', churn ? churn.result === 'holds' : null, churn ? `${churn.result}: ${churn.vs}` : 'not measured');
+  streamingGoals(r, add);
   return goals;
+}
+
+/** Issue 14's figures: streamed hit first byte and whole 4 KB body, capture overhead, coalesced followers. */
+function streamingGoals(r: (id: string) => BenchRow | undefined, add: (goal: string, met: boolean | null, figure: string) => void): void {
+  const json = r('stream.hit.json');
+  const sse = r('stream.hit.sse');
+  add('streamed hit: first byte ≤ 1 ms after the request is read (in-process)', sse ? sse.ns! <= 1e6 : null, sse ? formatNs(sse.ns!) : 'not measured');
+  add('whole 4 KB streamed hit within 1.2× of a JSON hit', json && sse ? sse.ns! <= 1.2 * json.ns! : null,
+    json && sse ? `${(sse.ns! / json.ns!).toFixed(2)}× (${formatNs(json.ns!)} → ${formatNs(sse.ns!)})` : 'not measured');
+  const capture = r('stream.capture');
+  const overhead = capture?.data?.overhead as number | undefined;
+  add('capture adds ≤ 10% CPU to a streamed miss', overhead === undefined ? null : overhead <= 0.1, overhead === undefined ? 'not measured' : `${(overhead * 100).toFixed(1)}%`);
+  const coalesce = r('stream.coalesce');
+  const ratio = coalesce?.data?.ratio as number | undefined;
+  add('20 coalesced followers cost ≤ 2× one hit each', ratio === undefined ? null : ratio <= 2, ratio === undefined ? 'not measured' : `${ratio.toFixed(2)}×`);
 }
 
 // ------------------------------------------------------------------ table
@@ -133,7 +149,7 @@ export function renderTable(results: Results): string {
     if (row.section !== section) lines.push(`── ${(section = row.section)} ──`);
     lines.push([row.label, '', '', '', row.ns !== undefined ? formatNs(row.ns) : row.result ?? '', '', row.vs ?? '']);
   }
-  lines.push('── goals (issue 9) ──');
+  lines.push('── goals (issues 9 and 14) ──');
   for (const g of results.goals) lines.push([`${g.met === null ? 'n/a   ' : g.met ? 'met   ' : 'MISSED'} ${g.goal}`, '', '', '', '', '', g.figure]);
 
   const widths = COLUMNS.map((c, i) => Math.max(c.length, ...lines.filter((l): l is string[] => Array.isArray(l)).map((l) => l[i]!.length)));

@@ -175,24 +175,6 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'stream: true passes through as SSE, marked bypass streaming, never stored',
-    async run(ctx) {
-      const body = chat(fresh('stream'), { stream: true });
-      const res = await post(ctx, body, bearer(ctx.keys.full)).buffer(true).parse((r, cb) => {
-        let text = '';
-        r.on('data', (c: Buffer) => { text += c.toString(); });
-        r.on('end', () => cb(null, text));
-      });
-      expect(res.status).toBe(200);
-      expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
-      expect(res.headers['x-vectorcache-status']).toBe('bypass');
-      expect(res.headers['x-vectorcache-reason']).toBe('streaming');
-      expect(String(res.body)).toContain('data: [DONE]');
-      const again = await post(ctx, body, bearer(ctx.keys.full)).buffer(true).parse((r, cb) => { r.on('data', () => {}); r.on('end', () => cb(null, '')); });
-      expect(again.headers['x-vectorcache-status']).toBe('bypass');
-    },
-  },
-  {
     name: 'invalid JSON → 400 invalid_body; nothing stored, handler not called',
     async run(ctx) {
       const calls = ctx.app.backend.calls;

@@ -24,6 +24,12 @@ export interface Backend {
   answer?: (body: Record<string, unknown>) => unknown;
   status?: number;
   headers?: Record<string, string>;
+  /** Wait before answering, in ms (concurrent identical requests then overlap). */
+  delayMs?: number;
+  /** Pause between SSE events, in ms. */
+  frameDelayMs?: number;
+  /** The SSE events of a streamed answer (each a whole `data: …\n\n`); defaults to chat chunks of the echo answer. */
+  events?: (body: Record<string, unknown>) => string[];
 }
 
 export interface App {
@@ -49,16 +55,35 @@ function defaultAnswer(body: Record<string, unknown>): unknown {
   };
 }
 
-async function* sse(): AsyncIterable<string> {
-  for (const word of ['one', 'two', 'three']) yield `data: ${JSON.stringify({ choices: [{ delta: { content: word } }] })}\n\n`;
-  yield 'data: [DONE]\n\n';
+/** OpenAI-style chunks of the echo answer: role first, a word per chunk, finish reason, usage when asked, [DONE]. */
+export function chatEvents(body: Record<string, unknown>): string[] {
+  const answer = defaultAnswer(body) as { id: string; model: unknown; choices: Array<{ message: { content: string } }>; usage: unknown };
+  const usage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+  const frame = (choices: unknown[], extra: object = usage ? { usage: null } : {}) =>
+    `data: ${JSON.stringify({ id: answer.id, object: 'chat.completion.chunk', created: 1_700_000_000, model: answer.model, choices, ...extra })}\n\n`;
+  const words = answer.choices[0]!.message.content.split(' ');
+  return [
+    frame([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]),
+    ...words.map((word, i) => frame([{ index: 0, delta: { content: (i ? ' ' : '') + word }, finish_reason: null }])),
+    frame([{ index: 0, delta: {}, finish_reason: 'stop' }]),
+    ...(usage ? [frame([], { usage: answer.usage })] : []),
+    'data: [DONE]\n\n',
+  ];
 }
 
-function respond(backend: Backend, body: unknown): { status: number; headers: Record<string, string>; json?: unknown; stream?: boolean } {
+async function* sse(backend: Backend, body: unknown): AsyncIterable<string> {
+  for (const event of (backend.events ?? chatEvents)((body ?? {}) as Record<string, unknown>)) {
+    if (backend.frameDelayMs) await new Promise((resolve) => setTimeout(resolve, backend.frameDelayMs));
+    yield event;
+  }
+}
+
+async function respond(backend: Backend, body: unknown): Promise<{ status: number; headers: Record<string, string>; json?: unknown; stream?: boolean }> {
   backend.calls++;
   backend.seen.push(body);
+  if (backend.delayMs) await new Promise((resolve) => setTimeout(resolve, backend.delayMs));
   const b = (body ?? {}) as Record<string, unknown>;
-  if (b.stream === true) return { status: 200, headers: { 'content-type': 'text/event-stream' }, stream: true };
+  if (b.stream === true) return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...backend.headers }, stream: true };
   return { status: backend.status ?? 200, headers: backend.headers ?? {}, json: (backend.answer ?? defaultAnswer)(b) };
 }
 
@@ -79,13 +104,13 @@ export async function startApp(adapter: AdapterName, options: GuardOptions, host
     const app = (adapter === 'express' ? express : express4)();
     app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
     app.use(expressGuard(guard));
-    app.all('/v1/chat/completions', (req, res) => {
+    app.all('/v1/chat/completions', async (req, res) => {
       if (req.method !== 'POST') { res.status(200).json({ method: req.method }); return; }
-      const out = respond(backend, req.body);
+      const out = await respond(backend, req.body);
       res.status(out.status).set(out.headers);
       if (out.stream) {
         res.flushHeaders();
-        void (async () => { for await (const e of sse()) res.write(e); res.end(); })();
+        void (async () => { for await (const e of sse(backend, req.body)) res.write(e); res.end(); })();
         return;
       }
       res.json(out.json);
@@ -101,13 +126,14 @@ export async function startApp(adapter: AdapterName, options: GuardOptions, host
     app.use(async (ctx) => {
       if (ctx.path !== '/v1/chat/completions') { ctx.status = 404; return; }
       if (ctx.method !== 'POST') { ctx.body = { method: ctx.method }; return; }
-      const out = respond(backend, (ctx.request as { body?: unknown }).body);
+      const body = (ctx.request as { body?: unknown }).body;
+      const out = await respond(backend, body);
       ctx.status = out.status;
       ctx.set(out.headers);
       if (out.stream) {
         const stream = new PassThrough();
         ctx.body = stream;
-        void (async () => { for await (const e of sse()) stream.write(e); stream.end(); })();
+        void (async () => { for await (const e of sse(backend, body)) stream.write(e); stream.end(); })();
         return;
       }
       ctx.body = out.json;
@@ -122,11 +148,11 @@ export async function startApp(adapter: AdapterName, options: GuardOptions, host
       await scope.register(fastifyGuard, { guard });
       scope.all('/v1/chat/completions', async (request, reply) => {
         if (request.method !== 'POST') return { method: request.method };
-        const out = respond(backend, request.body);
+        const out = await respond(backend, request.body);
         reply.code(out.status).headers(out.headers);
         if (out.stream) {
           const stream = new PassThrough();
-          void (async () => { for await (const e of sse()) stream.write(e); stream.end(); })();
+          void (async () => { for await (const e of sse(backend, request.body)) stream.write(e); stream.end(); })();
           return reply.send(stream);
         }
         return reply.send(out.json);

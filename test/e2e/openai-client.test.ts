@@ -34,13 +34,29 @@ for (const name of ['express-chat', 'koa-chat', 'fastify-chat'] as const) {
       expect(second.response.headers.get('age')).toMatch(/^\d+$/);
     });
 
-    it('streams with stream: true, marked bypass streaming', async () => {
-      const { data: stream, response } = await client.chat.completions.create({ model: 'offline-1', stream: true, messages: [{ role: 'user', content: 'Stream please' }] }).withResponse();
-      expect(response.headers.get('x-vectorcache-status')).toBe('bypass');
-      expect(response.headers.get('x-vectorcache-reason')).toBe('streaming');
-      let text = '';
-      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
-      expect(text).toContain('Stream please');
+    it('a streamed repeat is a replayed hit the client iterates to the same text, with usage on the last chunk when asked', async () => {
+      const params = { model: 'offline-1', stream: true as const, messages: [{ role: 'user' as const, content: `Stream please ${name}` }] };
+      const read = async (extra: { stream_options?: { include_usage: boolean } } = {}) => {
+        const { data: stream, response } = await client.chat.completions.create({ ...params, ...extra }).withResponse();
+        const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
+        for await (const chunk of stream) chunks.push(chunk);
+        return { status: response.headers.get('x-vectorcache-status'), text: chunks.map((c) => c.choices[0]?.delta?.content ?? '').join(''), chunks };
+      };
+      const miss = await read({ stream_options: { include_usage: true } });
+      expect(miss.status).toBe('miss');
+      expect(miss.text).toContain('Stream please');
+      const hit = await read({ stream_options: { include_usage: true } });
+      expect(hit.status).toBe('hit');
+      expect(hit.text).toBe(miss.text);
+      expect(hit.chunks.filter((c) => c.choices[0]?.delta?.content).length).toBeGreaterThan(1);
+      expect(hit.chunks.at(-1)!.choices).toEqual([]);
+      expect(hit.chunks.at(-1)!.usage).toEqual(miss.chunks.at(-1)!.usage);
+      const bare = await read();
+      expect(bare.status).toBe('hit');
+      expect(bare.text).toBe(miss.text);
+      expect(bare.chunks.every((c) => c.usage === undefined)).toBe(true);
+      const json = await client.chat.completions.create({ model: 'offline-1', messages: params.messages });
+      expect(json.choices[0]!.message.content).toBe(miss.text);
     });
 
     it('a bad key gets a coded 401 the client surfaces as AuthenticationError', async () => {

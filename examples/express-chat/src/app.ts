@@ -2,7 +2,7 @@
 import express, { type Express } from 'express';
 import { createGuard, type Guard } from '@vectorcache/core';
 import { vectorcache } from '@vectorcache/express';
-import { exampleMetrics, metricsReply, sseEvents, tenantUpstreamKey, type ExampleConfig } from 'example-shared';
+import { SSE_HEADERS, exampleMetrics, metricsReply, sseEvents, tenantUpstreamKey, type ExampleConfig } from 'example-shared';
 
 export function createApp(config: Pick<ExampleConfig, 'guard' | 'backend'>): { app: Express; guard: Guard } {
   const guard = createGuard(config.guard);
@@ -28,7 +28,7 @@ export function createApp(config: Pick<ExampleConfig, 'guard' | 'backend'>): { a
         res.status(result.status).json(result.body);
         return;
       }
-      res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.status(200).set({ ...SSE_HEADERS, connection: 'keep-alive' });
       res.flushHeaders();
       for await (const event of sseEvents(result)) res.write(event);
       res.end();

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { PassThrough } from 'node:stream';
 import { createGuard, type Guard } from '@vectorcache/core';
 import { vectorcache } from '@vectorcache/fastify';
-import { exampleMetrics, metricsReply, sseEvents, tenantUpstreamKey, type ChatBody, type ExampleConfig } from 'example-shared';
+import { SSE_HEADERS, exampleMetrics, metricsReply, sseEvents, tenantUpstreamKey, type ChatBody, type ExampleConfig } from 'example-shared';
 
 export async function createApp(config: Pick<ExampleConfig, 'guard' | 'backend'>, serverFactory?: Parameters<typeof Fastify>[0]): Promise<{ app: FastifyInstance; guard: Guard }> {
   const guard = createGuard(config.guard);
@@ -24,7 +24,7 @@ export async function createApp(config: Pick<ExampleConfig, 'guard' | 'backend'>
       const result = await config.backend.complete((request.body ?? {}) as ChatBody, { upstreamKey });
       if (result.kind === 'json') return reply.code(result.status).send(result.body);
       const stream = new PassThrough();
-      reply.code(200).header('content-type', 'text/event-stream').header('cache-control', 'no-store');
+      reply.code(200).headers(SSE_HEADERS);
       void (async () => {
         for await (const event of sseEvents(result)) stream.write(event);
         stream.end();

@@ -3,7 +3,7 @@ import Koa from 'koa';
 import { PassThrough } from 'node:stream';
 import { createGuard, type Guard } from '@vectorcache/core';
 import { vectorcache } from '@vectorcache/koa';
-import { exampleMetrics, metricsReply, sseEvents, tenantUpstreamKey, type ChatBody, type ExampleConfig } from 'example-shared';
+import { SSE_HEADERS, exampleMetrics, metricsReply, sseEvents, tenantUpstreamKey, type ChatBody, type ExampleConfig } from 'example-shared';
 
 export function createApp(config: Pick<ExampleConfig, 'guard' | 'backend'>): { app: Koa; guard: Guard } {
   const guard = createGuard(config.guard);
@@ -41,7 +41,7 @@ export function createApp(config: Pick<ExampleConfig, 'guard' | 'backend'>): { a
     }
     const stream = new PassThrough();
     ctx.status = 200;
-    ctx.set({ 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+    ctx.set(SSE_HEADERS);
     ctx.body = stream;
     void (async () => {
       for await (const event of sseEvents(result)) stream.write(event);

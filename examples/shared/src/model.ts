@@ -9,6 +9,12 @@ export interface ChatBody {
   [field: string]: unknown;
 }
 
+/**
+ * Headers of a streamed answer. `no-cache` is the SSE convention that keeps proxies from buffering a
+ * live stream; unlike `no-store` it lets the guard store the completion (and replay it as a stream).
+ */
+export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+
 export type ChatResult =
   | { kind: 'json'; status: number; body: unknown }
   | { kind: 'stream'; status: number; chunks: AsyncIterable<string> };
@@ -45,14 +51,20 @@ export function offlineModel(delayMs: number): ChatBackend {
       const created = Math.floor(Date.now() / 1000);
       const promptTokens = tokens(messages.map((m) => text(m?.content)).join(' '));
       const completionTokens = tokens(answer);
+      const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
       if (body.stream === true) {
+        const options = body.stream_options as { include_usage?: unknown } | undefined;
+        // OpenAI's contract: with include_usage, `usage: null` on every chunk, then one `choices: []` chunk with the usage.
+        const tail = options?.include_usage === true ? { usage: null } : {};
+        const frame = (choices: unknown[], extra: object = tail) => JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices, ...extra });
         async function* chunks(): AsyncIterable<string> {
           const words = answer.split(' ');
-          yield JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+          yield frame([{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }]);
           for (let i = 0; i < words.length; i++) {
-            yield JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: { content: (i ? ' ' : '') + words[i] }, finish_reason: null }] });
+            yield frame([{ index: 0, delta: { content: (i ? ' ' : '') + words[i] }, logprobs: null, finish_reason: null }]);
           }
-          yield JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+          yield frame([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]);
+          if (options?.include_usage === true) yield frame([], { usage });
         }
         return { kind: 'stream', status: 200, chunks: chunks() };
       }
@@ -62,7 +74,7 @@ export function offlineModel(delayMs: number): ChatBackend {
         body: {
           id, object: 'chat.completion', created, model,
           choices: [{ index: 0, message: { role: 'assistant', content: answer, refusal: null }, logprobs: null, finish_reason: 'stop' }],
-          usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+          usage,
         },
       };
     },

@@ -32,6 +32,11 @@ export interface RespondDecision extends DecisionBase {
   kind: 'respond';
   status: number;
   body: string;
+  /**
+   * A body to send as it comes, instead of `body` (which is then empty): a coalesced follower's live
+   * stream or a paced replay. If it throws, the answer is cut off (the connection is destroyed).
+   */
+  stream?: AsyncIterable<string | Uint8Array>;
   source: 'hit' | 'admin';
   /** On a hit: upstream time and tokens the stored answer saved. */
   savedMs?: number;
@@ -50,6 +55,23 @@ export interface PassDecision extends DecisionBase {
   ticket?: CacheTicket;
   /** An operational route (`operationalPaths`): authenticated, never cached, not counted as guarded traffic. */
   operational?: boolean;
+  /**
+   * Present with `ticket`: feed it the handler's answer (head, chunks, end or abort) and it stores a
+   * JSON answer or an SSE stream, and serves coalesced followers. Replaces `guard.complete(ticket, …)`.
+   */
+  recorder?: AnswerRecorder;
+}
+
+/** What adapters feed with the handler's answer on a miss (see `PassDecision.recorder`). Never throws. */
+export interface AnswerRecorder {
+  /** The response head (status, headers as the framework holds them); only the first call counts. */
+  head(status: number, headers: Record<string, string | string[] | number | undefined>): void;
+  /** One chunk as written (strings in `encoding`, UTF-8 by default). */
+  chunk(data: string | Uint8Array, encoding?: BufferEncoding): void;
+  /** The handler finished; a reason worth an `X-Vectorcache-Reason` header while headers are not sent yet. */
+  end(): { reason?: string };
+  /** The client went away or the handler failed before the end. */
+  abort(): void;
 }
 
 export type Decision = DenyDecision | RespondDecision | PassDecision;

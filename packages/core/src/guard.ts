@@ -30,6 +30,10 @@ import { ExactLookup } from './cache/exact.js';
 import { HitServer } from './cache/hit.js';
 import { Completer } from './cache/complete.js';
 import { CacheRouter } from './cache/router.js';
+import { Coalescer } from './cache/coalesce.js';
+import { Flights, type Flight } from './cache/single-flight.js';
+import { ResponseRecorder } from './cache/recorder.js';
+import { StreamReplays } from './cache/stream-hit.js';
 import { EraseFences, privacyStateTenant } from './privacy/fences.js';
 import { PartitionedCounterStore } from './stores/partitioned-counter-store.js';
 import { DoNotCacheMarkers } from './privacy/no-cache.js';
@@ -43,7 +47,10 @@ const GUARD_BRAND = Symbol.for('vectorcache.guard');
 const storeOwners = new WeakMap<object, number>();
 
 /** The cache half of the guard: present unless `cache: false`. */
-interface CacheParts { store: CacheStore; router: CacheRouter; completer: Completer; semantic: SemanticLookup | undefined }
+interface CacheParts {
+  store: CacheStore; router: CacheRouter; completer: Completer; semantic: SemanticLookup | undefined;
+  replays: StreamReplays; coalescer: Coalescer | undefined;
+}
 
 class GuardImpl implements Guard {
   readonly [GUARD_BRAND] = true;
@@ -68,6 +75,8 @@ class GuardImpl implements Guard {
   readonly #pipeline: Pipeline;
   readonly #ledger: KeyLedger;
   readonly #ready: Promise<void>;
+  /** Flights led by a ticket's request, settled by `complete` (whichever way the adapter reached it). */
+  readonly #leaders = new WeakMap<CacheTicket, Flight>();
   #isReady = false;
   /** Sweeps expired vectors out of the semantic index. */
   #sweeper: NodeJS.Timeout | undefined;
@@ -108,16 +117,20 @@ class GuardImpl implements Guard {
     // Avoid an unhandled rejection before anyone awaits ready(); handle() rethrows it.
     this.#ready.catch(() => undefined);
     this.secrets = new TenantSecrets({ codec: this.#ready.then(() => this.#keys.codec), backend: o.secrets });
-    const semantic = this.#cache?.semantic;
-    this.privacy = createPrivacyRights({
-      ready: () => this.#ready, cache: store, keys: this.#keys, fences, markers, writes, hub,
-      ...(semantic ? { onErase: (owner: { tenant: string; subject?: string }) => semantic.erase(owner) } : {}),
-    });
+    const cacheParts = this.#cache;
+    // Nothing made before an erase may be handed out after it: kept replays, waiting followers and vectors go.
+    const onErase = cacheParts ? async (owner: { tenant: string; subject?: string }) => {
+      cacheParts.replays.clear();
+      cacheParts.coalescer?.releaseAll();
+      await cacheParts.semantic?.erase(owner);
+    } : undefined;
+    this.privacy = createPrivacyRights({ ready: () => this.#ready, cache: store, keys: this.#keys, fences, markers, writes, hub, onErase });
     const admin = new AdminRoutes(o.adminPrefix, { privacy: this.privacy, stats, hub, replies });
     this.#pipeline = new Pipeline({
       perimeter: this.#perimeter, lockout, authenticator, admin, body: new BodyPolicy(o, replies),
       pii: new PiiStage(scanner, { hub, replies }), replies, stats, markers, router: this.#cache?.router, keys: this.#keys,
       missWatch: new MissWatch(fingerprintMisses, hub),
+      coalescer: cacheParts?.coalescer, recorder: cacheParts ? (ticket, flight) => this.#recorder(ticket, flight) : undefined,
     }, o);
   }
 
@@ -152,7 +165,9 @@ class GuardImpl implements Guard {
     if (owners > 1) this.#hub.warn('VC_SHARED_STORE', 'this cache store instance is already used by another guard; give each guard its own store unless they share tenants and secrets on purpose.');
     const o = this.#o;
     const hub = this.#hub;
-    const hits = new HitServer({ cache: store, keys: this.#keys, fences: d.fences, stats: this.#stats, hub });
+    const { chunkWords, paceMs, replayCacheBytes, singleFlight } = o.streaming;
+    const replays = new StreamReplays({ chunkWords, paceMs, cacheBytes: replayCacheBytes });
+    const hits = new HitServer({ cache: store, keys: this.#keys, fences: d.fences, stats: this.#stats, hub, replays });
     const exact = new ExactLookup(store, o.cacheTimeoutMs, (key, request) => hits.integrityFailure(key, request.ticket.requestId, request.ticket.principal, 'entry'));
     const router = new CacheRouter([exact], hits, hub);
     const semantic = o.semantic && new SemanticLookup(o.semantic, {
@@ -163,7 +178,18 @@ class GuardImpl implements Guard {
       cache: store, keys: this.#keys, fences: d.fences, writes: d.writes, pii: d.scanner, stats: this.#stats, hub,
       maxEntryBytes: o.maxEntryBytes, cacheTimeoutMs: o.cacheTimeoutMs, onStored: (ticket, _entry, answer) => router.stored(ticket, answer),
     });
-    return { store, router, completer, semantic: semantic || undefined };
+    const coalescer = singleFlight ? new Coalescer(new Flights({ maxBytes: o.maxEntryBytes, waitMs: singleFlight.waitMs }), this.#stats, chunkWords) : undefined;
+    return { store, router, completer, semantic: semantic || undefined, replays, coalescer };
+  }
+
+  #recorder(ticket: CacheTicket, flight: Flight | undefined): ResponseRecorder {
+    if (flight) this.#leaders.set(ticket, flight);
+    return new ResponseRecorder({
+      ticket, flight, maxEntryBytes: this.maxEntryBytes,
+      complete: (t, response) => this.complete(t, response),
+      // A stream that may not be stored is counted like the other reasons an answer is not stored.
+      rejected: (t, reason) => this.#stats.bypass(t.tenant, reason),
+    });
   }
 
   async #init(encryption: EncryptionOptions | undefined): Promise<void> {
@@ -217,7 +243,15 @@ class GuardImpl implements Guard {
 
   complete(ticket: CacheTicket, response: CapturedResponse): CompleteResult {
     if (!this.#cache) return { stored: false, done: Promise.resolve() };
-    return this.#cache.completer.complete(ticket, response);
+    const result = this.#cache.completer.complete(ticket, response);
+    // The leader of a single flight: its followers get what was stored, or run for themselves.
+    const flight = this.#leaders.get(ticket);
+    if (flight) {
+      this.#leaders.delete(ticket);
+      if (result.stored) flight.answer(typeof response.body === 'string' ? response.body : Buffer.from(response.body).toString('utf8'), result.done);
+      else flight.fail('not_storable');
+    }
+    return result;
   }
 
   setIpAllowlist(cidrs: readonly string[] | null): void {

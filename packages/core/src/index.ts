@@ -7,13 +7,15 @@ export { createGuard, isGuard } from './guard.js';
 export type {
   Guard, GuardRequest, Decision, DenyDecision, RespondDecision, PassDecision, CacheTicket, CapturedResponse,
   CompleteResult, DecisionObservation, EraseReceipt, ExportResult, ExportedEntry, HeadView, Admission, AdmitResult, PrivacyRights,
+  AnswerRecorder,
 } from './contract.js';
-export type { GuardOptions, LockoutOptions } from './options.js';
+export type { GuardOptions, LockoutOptions, StreamingOptions } from './options.js';
 export type { TenantStats } from './stats.js';
 export { makeProblem, statusFor, PROBLEM_CONTENT_TYPE, type OpenAIErrorMember, type OpenAIErrorType } from './problem.js';
 export { canonicalJson, cacheKey, subjectHash } from './canonical.js';
 export { readJsonBody, readJsonStream, parseJsonText, isJsonContentType, jsonDepthExceeds, MAX_JSON_DEPTH, type BodyError, type BodyResult } from './body.js';
-export { viewFromNode, headViewFromNode, decideNode, bodyLeftUnread, internalErrorDecision, stateOf, decisionBody, sendDecision, type VectorcacheState } from './node.js';
+export { recordNodeResponse, recordStreamBody } from './node-answer.js';
+export { viewFromNode, headViewFromNode, decideNode, bodyLeftUnread, internalErrorDecision, stateOf, decisionBody, decisionReadable, sendDecision, type VectorcacheState } from './node.js';
 export { readJsonBodyWithin } from './body-deadline.js';
 export * from './keys/index.js';
 export * from './net/index.js';
@@ -35,3 +37,5 @@ export {
   type OfflineEmbedderOptions, type OpenAIEmbedderOptions, type EmbedFunction, type FunctionEmbedderOptions, type EmbedderErrorCode,
 } from './semantic/embedders/index.js';
 export * from './semantic/guards.js';
+export * from './cache/stream/index.js';
+export { Flights, Flight, FlightCutError, type FlightsOptions, type FollowerOutcome, type Joined, type ReleaseReason } from './cache/single-flight.js';

@@ -1,6 +1,7 @@
 // Helpers adapters share to translate a node:http request into the guard's view, and a decision back.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Decision, DenyDecision, Guard, GuardRequest, HeadView, PassDecision } from './contract.js';
 import { makeProblem, PROBLEM_CONTENT_TYPE } from './problem.js';
@@ -38,7 +39,8 @@ export function viewFromNode(req: IncomingMessage, url: string | undefined, body
  * size and time limits: a denied request never makes the server buffer its body.
  */
 export async function decideNode(guard: Guard, req: IncomingMessage, url: string | undefined, raw: unknown, parsed?: { body: unknown; error?: BodyError }): Promise<Decision> {
-  const head = headViewFromNode(req, url, raw);
+  // The bundled adapters feed the decision's recorder, so misses may be coalesced.
+  const head: HeadView = { ...headViewFromNode(req, url, raw), records: true };
   if (parsed) return guard.handle({ ...head, body: parsed.body, bodyError: parsed.error });
   const admitted = await guard.admit(head);
   if (admitted.kind !== 'admitted') return admitted;
@@ -80,6 +82,43 @@ export function decisionBody(decision: Exclude<Decision, PassDecision>, method: 
 }
 
 /**
+ * A respond decision's streamed body as a Readable for frameworks that pipe one (Koa, Fastify).
+ * A stream that breaks off destroys `res`, so the client sees a cut answer, never a complete-looking one.
+ */
+export function decisionReadable(decision: { stream?: AsyncIterable<string | Uint8Array> }, res: ServerResponse): Readable | undefined {
+  const source = decision.stream;
+  if (!source) return undefined;
+  async function* guarded(): AsyncGenerator<string | Uint8Array> {
+    try {
+      yield* source!;
+    } catch {
+      res.destroy();
+    }
+  }
+  return Readable.from(guarded(), { objectMode: false });
+}
+
+/** Writes a streamed respond decision as its pieces come; stops when the client goes away. */
+async function sendStream(res: ServerResponse, stream: AsyncIterable<string | Uint8Array>): Promise<void> {
+  const iterator = stream[Symbol.asyncIterator]();
+  const stop = () => { void iterator.return?.(); };
+  res.once('close', stop);
+  res.flushHeaders();
+  try {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done || res.destroyed) break;
+      res.write(next.value);
+    }
+    res.end();
+  } catch {
+    res.destroy();
+  } finally {
+    res.off('close', stop);
+  }
+}
+
+/**
  * The answer when the guard itself failed on a request (a bug, a store that threw where it must not):
  * refused (fail closed) as problem+json, never a stack trace, HSTS over TLS. Undefined once headers went out.
  */
@@ -97,6 +136,12 @@ export function internalErrorDecision(req: IncomingMessage, guard?: Pick<Guard, 
 
 /** Writes a deny or respond decision straight to a node response. */
 export function sendDecision(res: ServerResponse, decision: Exclude<Decision, PassDecision>, method: string): void {
+  if (decision.kind === 'respond' && decision.stream && method.toUpperCase() !== 'HEAD') {
+    res.statusCode = decision.status;
+    for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
+    void sendStream(res, decision.stream);
+    return;
+  }
   const body = decisionBody(decision, method);
   res.statusCode = decision.status;
   for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);

@@ -28,6 +28,20 @@ export interface LockoutOptions {
   ipv4Prefix?: number;
 }
 
+export interface StreamingOptions {
+  /** Words per content chunk of a replayed stream. Defaults to 4. */
+  chunkWords?: number;
+  /** Pause between the frames of a replayed stream, in ms; 0 sends the replay at once. Defaults to 0 (off). */
+  paceMs?: number;
+  /** Bytes of recent replays kept ready in memory (plaintext answers: keep it small). Defaults to 4_194_304. */
+  replayCacheBytes?: number;
+  /**
+   * Identical concurrent misses call the handler once; `false` turns it off. `waitMs` bounds how
+   * long a follower waits for the leader's answer or first frame before running itself. Defaults to { waitMs: 30_000 }.
+   */
+  singleFlight?: { waitMs?: number } | false;
+}
+
 export interface GuardOptions {
   /** The environment this guard runs in; keys of any other environment get `wrong_environment`. Defaults to `process.env.VECTORCACHE_ENV` or 'dev'. */
   environment?: string;
@@ -108,6 +122,8 @@ export interface GuardOptions {
   silenceWarnings?: readonly string[];
   /** Semantic matching on an exact miss: `{ embedder, index, threshold? }`. Defaults to off. */
   semantic?: SemanticOptions | false;
+  /** Streamed answers: replay chunking and pacing, single-flight. Defaults to { chunkWords: 4, paceMs: 0, singleFlight: { waitMs: 30_000 } }. */
+  streaming?: StreamingOptions;
 }
 
 export interface NormalizedOptions {
@@ -146,13 +162,14 @@ export interface NormalizedOptions {
   secrets: SecretBackend | undefined;
   suspicious: SuspicionOptions | false | undefined;
   semantic: NormalizedSemantic | undefined;
+  streaming: { chunkWords: number; paceMs: number; replayCacheBytes: number; singleFlight: { waitMs: number } | false };
 }
 
 const KNOWN = [
   'environment', 'keys', 'cache', 'trustProxy', 'forwardedHeader', 'ipAllowlist', 'httpsOnly', 'hsts', 'pii',
   'encryption', 'requireConsent', 'consent', 'subject', 'retention', 'ttl', 'lockout', 'counters', 'privacyState', 'maxBodyBytes',
   'bodyTimeoutMs', 'validateBody', 'maxEntryBytes', 'cacheTimeoutMs', 'ignoreFields', 'adminPrefix', 'operationalPaths', 'onEvent', 'logger', 'silenceWarnings',
-  'keyRotation', 'maxKeyAge', 'secrets', 'suspicious', 'semantic',
+  'keyRotation', 'maxKeyAge', 'secrets', 'suspicious', 'semantic', 'streaming',
 ] as const;
 
 const ENV_NAME = /^[a-z][a-z0-9]{1,15}$/;
@@ -313,6 +330,26 @@ function encryptionOf(value: unknown): EncryptionOptions | undefined {
   return value as EncryptionOptions | undefined;
 }
 
+const STREAMING_KNOWN = ['chunkWords', 'paceMs', 'replayCacheBytes', 'singleFlight'];
+
+function streamingOf(value: unknown): NormalizedOptions['streaming'] {
+  if (value !== undefined && (typeof value !== 'object' || value === null)) throw optionError('streaming', 'must be an object such as { chunkWords: 4 }.');
+  const s = (value ?? {}) as Record<string, unknown>;
+  for (const name of Object.keys(s)) {
+    if (!STREAMING_KNOWN.includes(name)) throw optionError(`streaming.${name}`, `is not a streaming option.${didYouMean(name, STREAMING_KNOWN)}`);
+  }
+  const paceMs = s.paceMs ?? 0;
+  if (typeof paceMs !== 'number' || !Number.isSafeInteger(paceMs) || paceMs < 0) throw optionError('streaming.paceMs', `must be a whole number of ms, 0 for no pacing (got ${JSON.stringify(paceMs)}).`);
+  const flight = s.singleFlight;
+  if (flight !== undefined && flight !== false && (typeof flight !== 'object' || flight === null)) throw optionError('streaming.singleFlight', 'must be { waitMs } or false.');
+  return {
+    chunkWords: positiveInt('streaming.chunkWords', s.chunkWords, 4),
+    paceMs,
+    replayCacheBytes: positiveInt('streaming.replayCacheBytes', s.replayCacheBytes, 4_194_304),
+    singleFlight: flight === false ? false : { waitMs: positiveInt('streaming.singleFlight.waitMs', (flight as { waitMs?: unknown } | undefined)?.waitMs, 30_000) },
+  };
+}
+
 /**
  * Validates user options and fills in defaults, in a fixed order: drop undefined, spread defaults,
  * spread the user's options. Misuse throws a TypeError that names the option and the fix.
@@ -355,5 +392,6 @@ export function normalizeOptions(input: GuardOptions, env: NodeJS.ProcessEnv = p
     suspicious: o.suspicious as SuspicionOptions | false | undefined,
     secrets: secretsOf(o.secrets),
     semantic: normalizeSemantic(o.semantic),
+    streaming: streamingOf(o.streaming),
   };
 }

@@ -24,6 +24,11 @@ export interface RequestView {
    * proxy's own X-Forwarded-For line, so the trust walk fails closed. Adapters fill it in.
    */
   headerCount?: { received: number; cap: number };
+  /**
+   * True when the adapter feeds `PassDecision.recorder` with every answer (the bundled adapters do):
+   * only then may identical concurrent misses wait for one another (single-flight).
+   */
+  records?: boolean;
 }
 
 /** Anything that may or may not be a promise: stores may answer synchronously. */

@@ -1,10 +1,9 @@
 // Express adapter: translates a request into the guard's view and applies the decision.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
-  createGuard, decideNode, internalErrorDecision, isGuard, sendDecision, stateOf,
-  type CacheTicket, type Guard, type GuardOptions, type VectorcacheState,
+  createGuard, decideNode, internalErrorDecision, isGuard, recordNodeResponse, sendDecision, stateOf,
+  type Guard, type GuardOptions, type VectorcacheState,
 } from '@vectorcache/core';
-import { captureResponse } from './capture.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -33,12 +32,9 @@ export function vectorcache(optionsOrGuard: GuardOptions | Guard): VectorcacheMi
     for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
     req.vectorcache = stateOf(decision);
     if (decision.body !== undefined) req.body = decision.body;
-    if (decision.ticket) capture(res, decision.ticket);
+    // JSON answers and SSE streams alike: the recorder sees each chunk as it goes out.
+    if (decision.recorder) recordNodeResponse(res, decision.recorder);
     next();
-  }
-
-  function capture(res: Response, ticket: CacheTicket): void {
-    captureResponse(res, guard.maxEntryBytes, (captured) => guard.complete(ticket, captured));
   }
 
   const middleware = ((req: Request, res: Response, next: NextFunction) => {

@@ -1,9 +1,10 @@
 // Fastify plugin: `app.register(vectorcache, options | guard)`; the key is checked in onRequest, before the body is parsed.
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
 import {
-  bodyLeftUnread, createGuard, decisionBody, headViewFromNode, internalErrorDecision, isGuard, readJsonStream, stateOf,
-  type Admission, type BodyError, type CacheTicket, type Decision, type Guard, type GuardOptions, type PassDecision, type VectorcacheState,
+  bodyLeftUnread, createGuard, decisionBody, decisionReadable, headViewFromNode, internalErrorDecision, isGuard, readJsonStream, recordStreamBody, stateOf,
+  type Admission, type AnswerRecorder, type BodyError, type Decision, type Guard, type GuardOptions, type PassDecision, type VectorcacheState,
 } from '@vectorcache/core';
 
 declare module 'fastify' {
@@ -20,10 +21,10 @@ export type VectorcachePluginOptions = (GuardOptions | { guard: Guard } | Guard)
 
 const BODY_ERROR = Symbol('vectorcache.bodyError');
 interface BodyFault { [BODY_ERROR]: BodyError }
-const TICKET = Symbol('vectorcache.ticket');
+const RECORDER = Symbol('vectorcache.recorder');
 const ADMISSION = Symbol('vectorcache.admission');
 const RAN = Symbol('vectorcache.ran');
-type Tracked = FastifyRequest & { [TICKET]?: CacheTicket; [ADMISSION]?: Admission; [RAN]?: boolean };
+type Tracked = FastifyRequest & { [RECORDER]?: AnswerRecorder; [ADMISSION]?: Admission; [RAN]?: boolean };
 
 function isFault(body: unknown): body is BodyFault {
   return typeof body === 'object' && body !== null && BODY_ERROR in body;
@@ -40,7 +41,8 @@ function resolve(options: VectorcachePluginOptions): { guard: Guard; owned: bool
 function reject(reply: FastifyReply, request: FastifyRequest, decision: Exclude<Decision, PassDecision>): FastifyReply {
   reply.code(decision.status).headers(decision.headers);
   if (bodyLeftUnread(request.raw)) reply.header('connection', 'close');
-  return reply.send(decisionBody(decision, request.method));
+  const stream = request.method !== 'HEAD' && decision.kind === 'respond' ? decisionReadable(decision, reply.raw) : undefined;
+  return reply.send(stream ?? decisionBody(decision, request.method));
 }
 
 async function plugin(app: FastifyInstance, options: VectorcachePluginOptions): Promise<void> {
@@ -68,7 +70,7 @@ async function plugin(app: FastifyInstance, options: VectorcachePluginOptions): 
     request[RAN] = true;
     let admitted;
     try {
-      admitted = await guard.admit(headViewFromNode(request.raw, request.url, request));
+      admitted = await guard.admit({ ...headViewFromNode(request.raw, request.url, request), records: true });
     } catch {
       return reject(reply, request, internalErrorDecision(request.raw, guard));
     }
@@ -92,17 +94,24 @@ async function plugin(app: FastifyInstance, options: VectorcachePluginOptions): 
     reply.headers(decision.headers);
     request.vectorcache = stateOf(decision);
     request.body = decision.body;
-    if (decision.ticket) request[TICKET] = decision.ticket;
+    if (decision.recorder) request[RECORDER] = decision.recorder;
     return undefined;
   });
 
   app.addHook('onSend', async (request: Tracked, reply: FastifyReply, payload: unknown) => {
-    const ticket = request[TICKET];
-    if (!ticket) return payload;
-    request[TICKET] = undefined;
-    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload; // streams pass through
-    const result = guard.complete(ticket, { status: reply.statusCode, headers: reply.getHeaders(), body: payload });
-    if (result.reason) reply.header('x-vectorcache-reason', result.reason);
+    const recorder = request[RECORDER];
+    if (!recorder) return payload;
+    request[RECORDER] = undefined;
+    recorder.head(reply.statusCode, reply.getHeaders());
+    // A stream (SSE) is tapped on its way out; a string or Buffer is the whole answer.
+    if (typeof (payload as { pipe?: unknown } | null)?.pipe === 'function') return recordStreamBody(payload as Readable, reply.raw, recorder);
+    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) {
+      recorder.abort();
+      return payload;
+    }
+    recorder.chunk(payload);
+    const { reason } = recorder.end();
+    if (reason) reply.header('x-vectorcache-reason', reason);
     return payload;
   });
 

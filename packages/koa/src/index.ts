@@ -1,8 +1,9 @@
 // Koa adapter: translates a context into the guard's view and applies the decision.
 import type { Context, Middleware, Next } from 'koa';
+import type { Readable } from 'node:stream';
 import {
-  bodyLeftUnread, createGuard, decideNode, decisionBody, internalErrorDecision, isGuard, stateOf,
-  type Guard, type GuardOptions, type VectorcacheState,
+  bodyLeftUnread, createGuard, decideNode, decisionBody, decisionReadable, internalErrorDecision, isGuard, recordStreamBody, stateOf,
+  type AnswerRecorder, type Guard, type GuardOptions, type VectorcacheState,
 } from '@vectorcache/core';
 
 declare module 'koa' {
@@ -16,9 +17,25 @@ export type VectorcacheMiddleware = Middleware & { guard: Guard };
 
 function serialize(body: unknown): string | Buffer | undefined {
   if (typeof body === 'string' || Buffer.isBuffer(body)) return body;
-  if (body === null || body === undefined || typeof (body as { pipe?: unknown }).pipe === 'function') return undefined;
+  if (body === null || body === undefined || isStream(body)) return undefined;
   // Koa sends any other object as JSON.stringify(body).
   return JSON.stringify(body);
+}
+
+const isStream = (body: unknown): body is Readable => typeof (body as { pipe?: unknown } | null)?.pipe === 'function';
+
+/** Hands the answer Koa is about to send to the recorder: a stream body is tapped on its way out. */
+function record(ctx: Context, recorder: AnswerRecorder): void {
+  recorder.head(ctx.status, ctx.response.headers as Record<string, string>);
+  if (isStream(ctx.body)) {
+    ctx.body = recordStreamBody(ctx.body, ctx.res, recorder);
+    return;
+  }
+  const payload = serialize(ctx.body);
+  if (payload === undefined) { recorder.abort(); return; }
+  recorder.chunk(payload);
+  const { reason } = recorder.end();
+  if (reason) ctx.set('x-vectorcache-reason', reason);
 }
 
 /** Koa middleware: `app.use(vectorcache(options))` or `app.use(vectorcache(guard))`. */
@@ -39,19 +56,20 @@ export function vectorcache(optionsOrGuard: GuardOptions | Guard): VectorcacheMi
       ctx.status = decision.status;
       ctx.set(decision.headers);
       if (bodyLeftUnread(ctx.req)) ctx.set('connection', 'close');
-      ctx.body = decisionBody(decision, ctx.method);
+      ctx.body = (ctx.method !== 'HEAD' && decisionReadable(decision as { stream?: AsyncIterable<string | Uint8Array> }, ctx.res)) || decisionBody(decision, ctx.method);
       return;
     }
     ctx.set(decision.headers);
     ctx.state.vectorcache = stateOf(decision);
     if (decision.body !== undefined) request.body = decision.body;
-    await next();
-    const ticket = decision.ticket;
-    if (!ticket) return;
-    const payload = serialize(ctx.body);
-    if (payload === undefined) return;
-    const result = guard.complete(ticket, { status: ctx.status, headers: ctx.response.headers as Record<string, string>, body: payload });
-    if (result.reason) ctx.set('x-vectorcache-reason', result.reason);
+    const recorder = decision.recorder;
+    try {
+      await next();
+    } catch (error) {
+      recorder?.abort();
+      throw error;
+    }
+    if (recorder) record(ctx, recorder);
   }) as VectorcacheMiddleware;
   middleware.guard = guard;
   return middleware;

@@ -8,6 +8,8 @@ import type { EraseFences } from '../privacy/fences.js';
 import type { BaseDecision } from '../gate/replies.js';
 import { safeEqual, type EntryKeys } from './entry-keys.js';
 import type { Candidate } from './strategy.js';
+import type { AnswerForm } from './stream/types.js';
+import type { StreamReplays } from './stream-hit.js';
 
 export interface HitDeps {
   cache: CacheStore;
@@ -15,6 +17,8 @@ export interface HitDeps {
   fences: EraseFences;
   stats: StatsBook;
   hub: EventHub;
+  /** Streamed hits: replays of the stored completion. */
+  replays: StreamReplays;
 }
 
 export class HitServer {
@@ -25,7 +29,7 @@ export class HitServer {
   }
 
   /** The hit decision, or undefined when anything is doubtful (then it is a miss, never served). */
-  serve(candidate: Candidate, ticket: CacheTicket, base: BaseDecision): RespondDecision | undefined {
+  serve(candidate: Candidate, ticket: CacheTicket, base: BaseDecision, form: AnswerForm = { stream: false }): RespondDecision | undefined {
     const { entry, key } = candidate;
     const now = Date.now();
     if (entry.tenant !== ticket.tenant || entry.expiresAt <= now || this.#d.fences.erasedSince(entry.tenant, entry.subject, entry.createdAt)) return undefined;
@@ -36,15 +40,20 @@ export class HitServer {
       this.integrityFailure(key, ticket.requestId, ticket.principal, 'response');
       return undefined;
     }
+    // A streamed request needs a chat completion to replay (with usage when it asks for it); else it is a miss.
+    const replay = form.stream ? this.#d.replays.replay(entry.bind ?? `${key}\0${entry.createdAt}`, opened.text, form, entry.createdAt) : undefined;
+    if (form.stream && !replay) return undefined;
     if ((opened.stale || entry.bind === undefined) && this.#d.keys.codec.encrypting) this.#resealLater(key, entry);
     this.#d.stats.hit(ticket.tenant, entry.elapsedMs ?? 0, entry.tokens ?? 0);
     if (candidate.match === 'semantic') this.#d.stats.semanticHit(ticket.tenant);
     const age = Math.max(0, Math.floor((now - entry.createdAt) / 1000));
-    return {
+    const decision: RespondDecision = {
       kind: 'respond', status: entry.status, body: opened.text, source: 'hit', savedMs: entry.elapsedMs ?? 0, savedTokens: entry.tokens ?? 0,
       ...base,
       headers: { ...entry.headers, ...base.headers, 'x-vectorcache-status': 'hit', age: String(age) },
     };
+    if (replay) Object.assign(decision, replay, { headers: { ...decision.headers, ...replay.headers } });
+    return decision;
   }
 
   /**

@@ -4,6 +4,7 @@ import type { EventHub } from '../monitor/hub.js';
 import type { BaseDecision } from '../gate/replies.js';
 import type { HitServer } from './hit.js';
 import { CacheUnavailableError, type LookupRequest, type LookupStrategy } from './strategy.js';
+import { answerForm } from './stream/types.js';
 
 export type LookupOutcome =
   | { kind: 'hit'; decision: RespondDecision }
@@ -42,6 +43,7 @@ export class CacheRouter {
   async lookup(request: LookupRequest, base: BaseDecision): Promise<LookupOutcome> {
     const ticket = request.ticket;
     if (this.#remembering) this.#requests.set(ticket, request);
+    const form = answerForm(request.body);
     for (const strategy of this.#strategies) {
       let candidate;
       try {
@@ -52,7 +54,7 @@ export class CacheRouter {
         return { kind: 'unavailable' };
       }
       if (!candidate) continue;
-      const decision = this.#hits.serve(candidate, ticket, base);
+      const decision = this.#hits.serve(candidate, ticket, base, form);
       if (decision) {
         decision.headers['x-vectorcache-match'] = candidate.match;
         return { kind: 'hit', decision };

@@ -1,11 +1,14 @@
 // The gate in the documented order: perimeter, lockout, key, admin routes (headers only); then body, consent, PII, route, cache.
 import { randomUUID } from 'node:crypto';
 import type { BodyError } from '../body.js';
-import type { Admission, AdmitResult, Decision, HeadView, PassDecision } from '../contract.js';
+import type { Admission, AdmitResult, AnswerRecorder, CacheTicket, Decision, HeadView, PassDecision } from '../contract.js';
 import { subjectHash } from '../canonical.js';
 import { makeTicket } from '../cache/ticket.js';
 import type { CacheRouter } from '../cache/router.js';
 import type { EntryKeys } from '../cache/entry-keys.js';
+import type { Coalescer } from '../cache/coalesce.js';
+import type { Flight } from '../cache/single-flight.js';
+import { answerForm } from '../cache/stream/types.js';
 import type { DoNotCacheMarkers } from '../privacy/no-cache.js';
 import type { StatsBook } from '../stats.js';
 import type { RequestContext } from './context.js';
@@ -24,6 +27,10 @@ export interface GateParts {
   perimeter: Perimeter; lockout: Lockout; authenticator: Authenticator; admin: AdminRoutes;
   body: BodyPolicy; pii: PiiStage; replies: Replies; stats: StatsBook; markers: DoNotCacheMarkers;
   router: CacheRouter | undefined; keys: EntryKeys; missWatch: MissWatch;
+  /** Single-flight of identical misses; undefined when off. */
+  coalescer?: Coalescer;
+  /** The recorder of a stored answer (JSON or SSE), leading `flight` when there is one. */
+  recorder?: (ticket: CacheTicket, flight?: Flight) => AnswerRecorder;
 }
 
 export interface PolicyOptions extends SubjectOptions {
@@ -86,7 +93,6 @@ export class Pipeline {
     const cacheable = method === 'POST' && isObject && p.router !== undefined;
     if (!p.router) reasons.push('cache_disabled');
     else if (!cacheable) reasons.push('not_cacheable');
-    if (isObject && (body as Record<string, unknown>).stream === true) reasons.push('streaming');
     const subjectId = subjectOf(this.o, view);
     if (subjectId.tooLong) return p.replies.deny('invalid_subject', ctx);
     const subject = subjectId.id === undefined ? undefined : subjectHash(p.keys.indexKey, record.tenant, subjectId.id);
@@ -109,18 +115,26 @@ export class Pipeline {
     const router = p.router!;
     if (!access.canRead) {
       router.remember(lookup);
-      return p.replies.bypass(base, reasons, handlerBody, bodyReplaced, record.tenant, ticket);
+      const bypass = p.replies.bypass(base, reasons, handlerBody, bodyReplaced, record.tenant, ticket);
+      bypass.recorder = p.recorder?.(ticket);
+      return bypass;
     }
     const outcome = await router.lookup(lookup, base);
     if (outcome.kind === 'hit') return outcome.decision;
     if (outcome.kind === 'unavailable') return p.replies.bypass(base, ['cache_unavailable'], handlerBody, bodyReplaced, record.tenant);
+    // Identical misses in flight share one handler call; only a leader whose answer may be stored leads.
+    const joined = access.canWrite && p.coalescer && view.records === true ? await p.coalescer.join(ticket, answerForm(handlerBody), base) : undefined;
+    if (joined?.kind === 'hit') return joined.decision;
     p.stats.miss(record.tenant);
     p.missWatch.miss(ticket, ctx);
     const pass: PassDecision = {
       kind: 'pass', route: 'cache', cacheStatus: 'miss', reasons: [], body: handlerBody, bodyReplaced,
       ...base, headers: { ...base.headers, 'x-vectorcache-status': 'miss' },
     };
-    if (access.canWrite) pass.ticket = ticket;
+    if (access.canWrite) {
+      pass.ticket = ticket;
+      pass.recorder = p.recorder?.(ticket, joined?.kind === 'lead' ? joined.flight : undefined);
+    }
     return pass;
   }
 }

@@ -1,0 +1,132 @@
+// Fast path for the frames a stream is mostly made of: only the content text (and OpenAI's obfuscation padding) changes.
+
+type Json = Record<string, unknown>;
+
+const HEAD_KEYS = new Set(['id', 'object', 'created', 'model', 'system_fingerprint', 'service_tier', 'choices', 'usage', 'obfuscation']);
+const CHOICE_KEYS = new Set(['index', 'delta', 'logprobs', 'finish_reason']);
+const CONTENT_KEY = '{"content":';
+const OBFUSCATION_KEY = '"obfuscation":';
+const QUOTE = 34;
+const BACKSLASH = 92;
+
+/**
+ * Where the JSON string token that starts at `pos` ends (just after its closing quote): negated
+ * when it holds escapes (then JSON.parse decodes it), -1 when it is unterminated or holds a raw
+ * control character (invalid JSON). Without escapes the value is the text between the quotes, so
+ * JSON.parse and its fixed cost per call are skipped for nearly every frame.
+ */
+function stringEnd(text: string, pos: number): number {
+  if (text.charCodeAt(pos) !== QUOTE) return -1;
+  let escaped = false;
+  for (let i = pos + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) return escaped ? -(i + 1) : i + 1;
+    if (c < 0x20) return -1;
+    if (c === BACKSLASH) {
+      escaped = true;
+      i++;
+    }
+  }
+  return -1;
+}
+
+/** A frame with one choice whose delta is only `content`, no finish reason, logprobs or usage. */
+function isPlainContent(frame: Json): boolean {
+  for (const key in frame) if (!HEAD_KEYS.has(key)) return false;
+  if (frame.usage !== undefined && frame.usage !== null) return false;
+  if (frame.obfuscation !== undefined && typeof frame.obfuscation !== 'string') return false;
+  const choices = frame.choices as unknown[];
+  if (choices.length !== 1) return false;
+  const choice = choices[0] as Json;
+  for (const key in choice) if (!CHOICE_KEYS.has(key)) return false;
+  if ((choice.finish_reason ?? null) !== null || (choice.logprobs ?? null) !== null) return false;
+  const delta = choice.delta as Json | undefined;
+  return delta !== undefined && typeof delta.content === 'string' && Object.keys(delta).length === 1;
+}
+
+/**
+ * The text of a plain content frame cut around its string slots (the content, then the optional
+ * obfuscation). A later frame made of the same literal text around other string tokens has the
+ * same structure and values but for those strings (JSON is context-free), so its content is all
+ * that needs reading: the string token is still parsed, and so validated, by JSON.parse.
+ */
+export class FrameTemplate {
+  readonly #parts: string[];
+  /** Index of the choice the template's frames add to. */
+  readonly choice: number;
+
+  private constructor(parts: string[], choice: number) {
+    this.#parts = parts;
+    this.choice = choice;
+  }
+
+  /** A template from a frame already parsed in full and accepted, or undefined when it is no plain content frame. */
+  static from(data: string, frame: Json): FrameTemplate | undefined {
+    if (!isPlainContent(frame)) return undefined;
+    const choice = (frame.choices as Json[])[0]!;
+    const withObfuscation = typeof frame.obfuscation === 'string';
+    for (let at = data.indexOf(CONTENT_KEY); at !== -1; at = data.indexOf(CONTENT_KEY, at + 1)) {
+      const start = at + CONTENT_KEY.length;
+      const end = Math.abs(stringEnd(data, start));
+      if (end === 1) continue;
+      const parts = [data.slice(0, start), data.slice(end)];
+      if (withObfuscation && !splitObfuscation(parts)) continue;
+      // Proof by substitution: markers in the slots must come back as exactly those members.
+      const expected = { ...frame, choices: [{ ...choice, delta: { content: '\u0001c' } }], ...(withObfuscation ? { obfuscation: '\u0001o' } : {}) };
+      const probe = withObfuscation ? parts[0] + '"\\u0001c"' + parts[1] + '"\\u0001o"' + parts[2] : parts[0] + '"\\u0001c"' + parts[1];
+      try {
+        if (JSON.stringify(JSON.parse(probe)) === JSON.stringify(expected)) return new FrameTemplate(parts, choice.index as number);
+      } catch {
+        // not the slot: try the next occurrence
+      }
+    }
+    return undefined;
+  }
+
+  /** The content of a frame shaped like this template, or undefined (then the frame is parsed in full). */
+  content(data: string): string | undefined {
+    const parts = this.#parts;
+    let pos = 0;
+    let content: unknown;
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      if (!data.startsWith(part, pos)) return undefined;
+      pos += part.length;
+      if (i === parts.length - 1) return pos === data.length && typeof content === 'string' ? content : undefined;
+      const found = stringEnd(data, pos);
+      if (found === -1) return undefined;
+      const end = Math.abs(found);
+      if (i === 0) {
+        if (found > 0) content = data.slice(pos + 1, end - 1);
+        else {
+          try {
+            content = JSON.parse(data.slice(pos, end));
+          } catch {
+            return undefined;
+          }
+        }
+      } else if (found < 0) {
+        // Another slot with escapes (obfuscation padding never has any): only its validity matters.
+        try {
+          JSON.parse(data.slice(pos, end));
+        } catch {
+          return undefined;
+        }
+      }
+      pos = end;
+    }
+    return undefined;
+  }
+}
+
+/** Splits the text after the content slot around the obfuscation string; false when it is not found. */
+function splitObfuscation(parts: string[]): boolean {
+  const tail = parts[1]!;
+  const at = tail.lastIndexOf(OBFUSCATION_KEY);
+  if (at === -1) return false;
+  const start = at + OBFUSCATION_KEY.length;
+  const end = Math.abs(stringEnd(tail, start));
+  if (end === 1) return false;
+  parts.splice(1, 1, tail.slice(0, start), tail.slice(end));
+  return true;
+}

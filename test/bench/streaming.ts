@@ -1,0 +1,176 @@
+// In-process streaming rows of `pnpm bench`: streamed hit vs JSON hit, capture overhead of a streamed miss, coalesced followers.
+import { createServer, request, Agent, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createGuard, createKey, MemoryCacheStore, MemoryKeyStore, recordNodeResponse,
+  type Decision, type Guard, type GuardRequest, type PassDecision,
+} from '@vectorcache/core';
+import type { BenchRow, InProcessSettings } from './timing.js';
+
+const MODEL = 'gpt-bench';
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** A 4 KB answer as an upstream streams it: one SSE event per word, role first, finish, usage. */
+function upstreamEvents(bytes: number): { events: string[]; completion: unknown } {
+  const words: string[] = [];
+  for (let size = 0; size < bytes; size += 7) words.push(['stream', 'cache', 'replay', 'tokens', 'answer', 'vector', 'guards'][words.length % 7]!);
+  const content = words.join(' ');
+  const head = { id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model: MODEL };
+  const usage = { prompt_tokens: 20, completion_tokens: words.length, total_tokens: words.length + 20 };
+  const frame = (choices: unknown[], extra: object = { usage: null }) => `data: ${JSON.stringify({ ...head, choices, ...extra })}\n\n`;
+  const events = [
+    frame([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]),
+    ...words.map((w, i) => frame([{ index: 0, delta: { content: (i ? ' ' : '') + w }, finish_reason: null }])),
+    frame([{ index: 0, delta: {}, finish_reason: 'stop' }]),
+    frame([], { usage }),
+    'data: [DONE]\n\n',
+  ];
+  const completion = { id: head.id, object: 'chat.completion', created: head.created, model: MODEL, choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }], usage };
+  return { events, completion };
+}
+
+async function benchGuard(extra: Parameters<typeof createGuard>[0]['streaming'] = {}): Promise<{ guard: Guard; view: (content: string, body?: Record<string, unknown>) => GuardRequest }> {
+  const keys = new MemoryKeyStore();
+  const { key } = await createKey(keys, { environment: 'dev', name: 'bench', scopes: ['cache:read', 'cache:write'], tenant: 'bench' });
+  const guard = createGuard({
+    environment: 'dev', keys, cache: new MemoryCacheStore(), encryption: { secret: 'bench-secret-bench-secret-bench-secret-00', iterations: 1000 },
+    lockout: false, suspicious: false, streaming: extra, silenceWarnings: ['VC_ENCRYPTION_LOW_ITERATIONS'],
+  });
+  await guard.ready();
+  const view = (content: string, body: Record<string, unknown> = {}): GuardRequest => ({
+    method: 'POST', url: '/v1/chat/completions', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    remoteAddress: '127.0.0.1', encrypted: false, records: true, body: { model: MODEL, messages: [{ role: 'user', content }], ...body },
+  });
+  return { guard, view };
+}
+
+/** Stores `completion` under the prompt, through a JSON miss. */
+async function store(guard: Guard, view: GuardRequest, completion: unknown): Promise<void> {
+  const miss = (await guard.handle(view)) as PassDecision;
+  miss.recorder!.head(200, { 'content-type': 'application/json' });
+  miss.recorder!.chunk(JSON.stringify(completion));
+  miss.recorder!.end();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+const bodyBytes = (d: Decision) => (d.kind === 'respond' ? Buffer.byteLength(d.body) : 0);
+
+const wall = () => Number(process.hrtime.bigint());
+/** This process's CPU time in ns: for cases that must sleep (followers joining), CPU is the cost, not wall time. */
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) * 1000; };
+
+/** Median ns per call over interleaved rounds of async cases. */
+async function timeAsync(cases: Record<string, () => Promise<unknown>>, rounds: number, perRound: number, clock = wall): Promise<Record<string, number>> {
+  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  for (const fn of Object.values(cases)) for (let i = 0; i < 20; i++) await fn();
+  const entries = Object.entries(cases);
+  for (let r = 0; r < rounds; r++) {
+    // Alternate the order, so that whatever one case leaves behind (garbage, cold caches) hits each case alike.
+    for (const [id, fn] of r % 2 ? [...entries].reverse() : entries) {
+      const start = clock();
+      for (let i = 0; i < perRound; i++) await fn();
+      samples[id]!.push((clock() - start) / perRound);
+    }
+  }
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+}
+
+async function hitRows(s: InProcessSettings): Promise<BenchRow[]> {
+  const { completion } = upstreamEvents(4096);
+  const warm = await benchGuard();
+  const cold = await benchGuard({ replayCacheBytes: 1 });
+  for (const g of [warm, cold]) await store(g.guard, g.view('four kilobytes'), completion);
+  const perRound = Math.max(20, s.roundMs * 10);
+  const t = await timeAsync({
+    json: async () => bodyBytes(await warm.guard.handle(warm.view('four kilobytes'))),
+    stream: async () => bodyBytes(await warm.guard.handle(warm.view('four kilobytes', { stream: true, stream_options: { include_usage: true } }))),
+    cold: async () => bodyBytes(await cold.guard.handle(cold.view('four kilobytes', { stream: true, stream_options: { include_usage: true } }))),
+  }, s.rounds, perRound);
+  await Promise.all([warm.guard.close(), cold.guard.close()]);
+  const ratio = t.stream! / t.json!;
+  return [
+    { id: 'stream.hit.json', section: 'Streaming', label: 'JSON hit of a 4 KB answer: guard.handle (key, PII, lookup, decrypt) + body bytes', ns: t.json! },
+    { id: 'stream.hit.sse', section: 'Streaming', label: 'streamed hit of the same answer (include_usage, replay kept ready): the whole body, first byte included', ns: t.stream!, vs: `${ratio.toFixed(2)}× the JSON hit`, data: { ratio } },
+    { id: 'stream.hit.sse-cold', section: 'Streaming', label: 'streamed hit, replay built on every hit (replay cache off)', ns: t.cold!, vs: `${(t.cold! / t.json!).toFixed(2)}× the JSON hit` },
+  ];
+}
+
+/** Serves `events` per request over loopback, recorded by the guard or not, and times the handler's writes on the server. */
+async function captureRows(s: InProcessSettings): Promise<BenchRow[]> {
+  const { events } = upstreamEvents(4096);
+  const { guard, view } = await benchGuard({ singleFlight: false });
+  let n = 0;
+  const spent = { plain: [] as number[], captured: [] as number[] };
+  // Both kinds are guarded streamed misses; only the captured one hands its answer to the recorder.
+  const server: Server = createServer(async (req, res) => {
+    const captured = req.url === '/captured';
+    const start = process.hrtime.bigint();
+    const decision = (await guard.handle(view(`miss ${n++}`, { stream: true, stream_options: { include_usage: true } }))) as PassDecision;
+    if (captured && decision.recorder) recordNodeResponse(res, decision.recorder);
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    for (const event of events) res.write(event);
+    res.end();
+    spent[captured ? 'captured' : 'plain'].push(Number(process.hrtime.bigint() - start));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const get = (path: string) => new Promise<void>((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path, agent }, (res) => { res.resume(); res.on('end', resolve); }).on('error', reject).end();
+  });
+  const count = Math.max(10, s.rounds * 30);
+  for (let i = 0; i < count; i++) {
+    await get('/plain');
+    await get('/captured');
+  }
+  agent.destroy();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await guard.close();
+  const plain = median(spent.plain);
+  const captured = median(spent.captured);
+  const overhead = captured / plain - 1;
+  return [{
+    id: 'stream.capture', section: 'Streaming',
+    label: `guarded streamed miss, ${events.length} events (4 KB answer), server side without the upstream: with capture, reassembly and store`,
+    ns: captured, vs: `${(overhead * 100).toFixed(1)}% over the same miss uncaptured (${(plain / 1000).toFixed(0)} µs)`, data: { overhead },
+  }];
+}
+
+/** 20 identical concurrent misses: one leader, 19 followers, each a JSON hit once the leader's answer is stored. */
+async function coalesceRows(s: InProcessSettings): Promise<BenchRow[]> {
+  const { completion } = upstreamEvents(4096);
+  const { guard, view } = await benchGuard();
+  const text = JSON.stringify(completion);
+  await store(guard, view('one hit'), completion);
+  let round = 0;
+  const t = await timeAsync({
+    hit: async () => guard.handle(view('one hit')),
+    flight: async () => {
+      const content = `coalesced ${round++}`;
+      const leader = (await guard.handle(view(content))) as PassDecision;
+      const followers = Array.from({ length: 19 }, () => guard.handle(view(content)));
+      // The leader answers once every follower waits for it (as with a real upstream call).
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      leader.recorder!.head(200, { 'content-type': 'application/json' });
+      leader.recorder!.chunk(text);
+      leader.recorder!.end();
+      const answered = await Promise.all(followers);
+      if (!answered.every((d) => d.kind === 'respond' && d.headers['x-vectorcache-coalesced'] === 'true')) throw new Error('bench: a follower was not coalesced');
+    },
+  }, s.rounds, Math.max(5, s.roundMs), cpu);
+  await guard.close();
+  const perFollower = t.flight! / 20;
+  return [{
+    id: 'stream.coalesce', section: 'Streaming', label: '20 identical concurrent misses (4 KB JSON answer): CPU per request, leader and its store included',
+    ns: perFollower, vs: `${(perFollower / t.hit!).toFixed(2)}× one hit (${(t.hit! / 1000).toFixed(1)} µs)`, data: { ratio: perFollower / t.hit! },
+  }];
+}
+
+export async function streamingRows(s: InProcessSettings): Promise<BenchRow[]> {
+  return [...(await hitRows(s)), ...(await captureRows(s)), ...(await coalesceRows(s))];
+}
