@@ -20,8 +20,8 @@ export function promptOf(bytes: number): string {
 }
 
 /** Median microseconds of `fn` over short rounds. */
-function medianUs(fn: () => void, rounds = 7, ms = 60): number {
-  for (let i = 0; i < 200; i++) fn();
+function medianUs(fn: () => void, rounds = 15, ms = 40): number {
+  for (let i = 0; i < 3000; i++) fn();
   const samples: number[] = [];
   for (let r = 0; r < rounds; r++) {
     let ops = 0;
