@@ -1,7 +1,8 @@
-// Micro-benchmark (not a test): offline embedder load time, memory, and µs per embedding of 100 B / 1 KB / 4 KB prompts.
+// Micro-benchmark (not a test): offline embedder load time, memory, µs per embedding and per guard signature by prompt size.
 // `node --conditions=source --import tsx packages/core/src/semantic/embedders/offline.bench.ts`
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { semanticSignature } from '../guards.js';
 import { DEFAULT_OFFLINE_PARAMS, createOfflineEmbedder } from './offline.js';
 import { defaultTablePath, loadWordTable } from './table.js';
 
@@ -50,6 +51,10 @@ export function benchOfflineEmbedder(): EmbedBenchRow[] {
   for (const bytes of [100, 1024, 4096]) {
     const text = promptOf(bytes);
     rows.push({ name: `embed ${bytes} B prompt`, value: medianUs(() => embedder.embed([text])), unit: 'µs' });
+  }
+  for (const bytes of [100, 1024]) {
+    const text = promptOf(bytes);
+    rows.push({ name: `semanticSignature ${bytes} B prompt`, value: medianUs(() => semanticSignature(text)), unit: 'µs' });
   }
   return rows;
 }
