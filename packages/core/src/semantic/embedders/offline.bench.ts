@@ -1,10 +1,11 @@
-// Micro-benchmark (not a test): offline embedder load time, memory, and µs per embedding of 100 B / 1 KB / 4 KB prompts.
-// `node --conditions=source --import tsx packages/core/src/semantic/embedders/offline.bench.ts`
+// Micro-benchmark (not a test): offline embedder load time, memory, µs per embedding and per guard signature by prompt size.
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { semanticSignature } from '../guards.js';
 import { DEFAULT_OFFLINE_PARAMS, createOfflineEmbedder } from './offline.js';
 import { defaultTablePath, loadWordTable } from './table.js';
 
+// Run: `node --conditions=source --import tsx packages/core/src/semantic/embedders/offline.bench.ts`
 export interface EmbedBenchRow {
   name: string;
   value: number;
@@ -20,8 +21,8 @@ export function promptOf(bytes: number): string {
 }
 
 /** Median microseconds of `fn` over short rounds. */
-function medianUs(fn: () => void, rounds = 7, ms = 60): number {
-  for (let i = 0; i < 200; i++) fn();
+function medianUs(fn: () => void, rounds = 15, ms = 40): number {
+  for (let i = 0; i < 3000; i++) fn();
   const samples: number[] = [];
   for (let r = 0; r < rounds; r++) {
     let ops = 0;
@@ -50,6 +51,10 @@ export function benchOfflineEmbedder(): EmbedBenchRow[] {
   for (const bytes of [100, 1024, 4096]) {
     const text = promptOf(bytes);
     rows.push({ name: `embed ${bytes} B prompt`, value: medianUs(() => embedder.embed([text])), unit: 'µs' });
+  }
+  for (const bytes of [100, 1024]) {
+    const text = promptOf(bytes);
+    rows.push({ name: `semanticSignature ${bytes} B prompt`, value: medianUs(() => semanticSignature(text)), unit: 'µs' });
   }
   return rows;
 }

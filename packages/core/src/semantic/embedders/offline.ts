@@ -8,7 +8,7 @@ import { loadWordTable, type WordTable } from './table.js';
 export const OFFLINE_EMBEDDER_ID = 'vectorcache-offline';
 /** Cosine similarity from which the offline embedder's nearest candidate counts as a hit (tuned on the project's benchmark). */
 export const OFFLINE_DEFAULT_THRESHOLD = 0.84;
-/** Bump whenever the same table would embed a text differently. */
+/** Bump whenever the tokenizer, stemmer or feature code would embed a text differently. */
 const ALGORITHM = 1;
 
 /** Tuning of the offline embedder; the defaults were chosen on the project's own benchmark (docs/semantic-embedders.md). */
@@ -56,7 +56,8 @@ export function createOfflineEmbedder(table: WordTable, params: OfflineParams): 
   const semDims = params.semanticShare > 0 ? table.dims : 0;
   const lexDims = params.semanticShare < 1 ? params.lexicalDims : 0;
   const dimensions = semDims + lexDims;
-  const paramsTag = createHash('sha256').update(JSON.stringify(params)).digest('hex').slice(0, 8);
+  // The stop-word list is hashed with the parameters, so editing it changes the version by itself.
+  const paramsTag = createHash('sha256').update(JSON.stringify(params)).update([...STOPWORDS].join(' ')).digest('hex').slice(0, 8);
   const version = `${ALGORITHM}.${table.digest}.${paramsTag}`;
   const semScale = Math.sqrt(params.semanticShare);
   const lexScale = Math.sqrt(1 - params.semanticShare);

@@ -1,15 +1,17 @@
 // Finds the parts of a prompt a semantic match must keep identical: literals, named entities, negation.
-import { words } from './words.js';
 
-/** Spans found in order: code, URLs, e-mail-like tokens, quoted strings, paths, identifiers, numbers. */
-const PATTERNS: Array<[string, RegExp]> = [
-  ['c', /```[\s\S]*?```|`[^`\n]+`/g],
-  ['u', /\b(?:https?|ftp|wss?):\/\/[^\s<>"'`]+/gi],
-  ['e', /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}/gu],
-  ['q', /"[^"\n]{1,200}"|“[^”\n]{1,200}”|(?<![\p{L}\p{N}])'[^'\n]{1,200}'(?![\p{L}\p{N}])/gu],
-  ['p', /(?:~|\.{1,2}|[A-Za-z]:)?(?:[\\/][\w.@+-]+){2,}[\\/]?|(?:~|\.{1,2})[\\/][\w.@+-]+/g],
-  ['i', /\b(?:[\p{L}_$][\p{L}\p{N}_$]*(?:\.[\p{L}_$][\p{L}\p{N}_$]*)+|[\p{Ll}]+[\p{Lu}][\p{L}\p{N}]*|[\p{Lu}][\p{Ll}\p{N}]+[\p{Lu}][\p{L}\p{N}]*|[\p{L}\p{N}]*_[\p{L}\p{N}_]*)\b/gu],
-  ['n', /(?<![\p{L}\p{N}])\d+(?:[.,]\d+)*\p{L}*/gu],
+/**
+ * Spans found in this order, each pattern run only when its cheap precondition holds: code, URLs,
+ * e-mail-like tokens, quoted strings, paths, identifiers, numbers.
+ */
+const PATTERNS: Array<[string, RegExp, RegExp]> = [
+  ['c', /`/, /```[\s\S]*?```|`[^`\n]+`/g],
+  ['u', /:\/\//, /\b(?:https?|ftp|wss?):\/\/[^\s<>"'`]+/gi],
+  ['e', /@/, /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}/gu],
+  ['q', /["“']/, /"[^"\n]{1,200}"|“[^”\n]{1,200}”|(?<![\p{L}\p{N}])'[^'\n]{1,200}'(?![\p{L}\p{N}])/gu],
+  ['p', /[\\/]/, /(?:~|\.{1,2}|[A-Za-z]:)?(?:[\\/][\w.@+-]+){2,}[\\/]?|(?:~|\.{1,2})[\\/][\w.@+-]+/g],
+  ['i', /[._$]\p{L}|\p{Ll}\p{Lu}|\p{Lu}\p{Ll}+\p{Lu}|_/u, /\b(?:[\p{L}_$][\p{L}\p{N}_$]*(?:\.[\p{L}_$][\p{L}\p{N}_$]*)+|[\p{Ll}]+[\p{Lu}][\p{L}\p{N}]*|[\p{Lu}][\p{Ll}\p{N}]+[\p{Lu}][\p{L}\p{N}]*|[\p{L}\p{N}]*_[\p{L}\p{N}_]*)\b/gu],
+  ['n', /\d/, /(?<![\p{L}\p{N}])\d+(?:[.,]\d+)*\p{L}*/gu],
 ];
 
 // "one" is left out: it is mostly a pronoun ("which one") or an article ("in one go").
@@ -20,11 +22,14 @@ const NUMBER_WORDS: Record<string, number> = {
   hundred: 100, thousand: 1000, million: 1e6, billion: 1e9, trillion: 1e12, dozen: 12, half: 0.5, twice: 2,
 };
 
-const NEGATIONS = new Set([
-  'not', 'no', 'never', 'none', 'nobody', 'nothing', 'nowhere', 'neither', 'nor', 'cannot', 'without', 'except',
-  'excluding', 'unless', 'nope', 'dont', 'doesnt', 'didnt', 'cant', 'wont', 'isnt', 'arent', 'wasnt', 'werent',
-  'shouldnt', 'wouldnt', 'couldnt', 'havent', 'hasnt', 'hadnt', 'mustnt', 'neednt', 'aint',
-]);
+const NUMBER_WORD = new RegExp(`(?<![\\p{L}])(?:${Object.keys(NUMBER_WORDS).join('|')})(?![\\p{L}])`, 'giu');
+
+const NEGATION = new RegExp(
+  '(?<![\\p{L}])(?:not|no|never|none|nobody|nothing|nowhere|neither|nor|cannot|without|except|excluding|unless|nope|' +
+    'dont|doesnt|didnt|cant|wont|isnt|arent|wasnt|werent|shouldnt|wouldnt|couldnt|havent|hasnt|hadnt|mustnt|neednt|aint)(?![\\p{L}])' +
+    "|\\p{L}n['’]t(?![\\p{L}])",
+  'iu',
+);
 
 export interface Found {
   kind: string;
@@ -36,7 +41,8 @@ export interface Found {
 export function findLiterals(text: string): { literals: Found[]; rest: string } {
   let rest = text;
   const found: Found[] = [];
-  for (const [kind, pattern] of PATTERNS) {
+  for (const [kind, precondition, pattern] of PATTERNS) {
+    if (!precondition.test(rest)) continue;
     rest = rest.replace(pattern, (match: string, ...args: unknown[]) => {
       const at = args.find((a) => typeof a === 'number') as number;
       const value = canonicalLiteral(kind, match);
@@ -44,9 +50,8 @@ export function findLiterals(text: string): { literals: Found[]; rest: string } 
       return ' '.repeat(match.length);
     });
   }
-  for (const match of rest.matchAll(/[\p{L}]+/gu)) {
-    const n = NUMBER_WORDS[match[0].toLowerCase()];
-    if (n !== undefined) found.push({ kind: 'n', value: String(n), at: match.index });
+  for (const match of rest.matchAll(NUMBER_WORD)) {
+    found.push({ kind: 'n', value: String(NUMBER_WORDS[match[0].toLowerCase()]), at: match.index });
   }
   // Order counts within a kind (12 minus 8 is not 8 minus 12), not across kinds (`map` before or after JavaScript).
   found.sort((a, b) => (a.kind === b.kind ? a.at - b.at : a.kind < b.kind ? -1 : 1));
@@ -74,39 +79,48 @@ function canonicalLiteral(kind: string, raw: string): string | undefined {
   }
 }
 
+const CAPITALISED = /\p{Lu}[\p{L}\p{N}'’-]*/gu;
+const ACRONYM = /^\p{Lu}[\p{Lu}\p{N}]+$/u;
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+
 /** Runs of capitalised words not at a sentence start, and all-caps acronyms anywhere, lowercased, in order. */
 export function findEntities(rest: string): Found[] {
   const found: Found[] = [];
-  const token = /[\p{L}][\p{L}\p{N}'’-]*|[.!?:;\n]|\S/gu;
-  let sentenceStart = true;
   let run: string[] = [];
   let runAt = 0;
+  let runEnd = 0;
   const flush = () => {
     if (run.length > 0) found.push({ kind: 'x', value: run.join(' ').toLowerCase(), at: runAt });
     run = [];
   };
-  for (const match of rest.matchAll(token)) {
-    const t = match[0].replace(/['’](?:s)?$|-+$/u, '');
-    if (/^[.!?:;\n]$/.test(match[0])) {
+  for (const match of rest.matchAll(CAPITALISED)) {
+    const at = match.index;
+    if (at > 0 && WORD_CHAR.test(rest[at - 1] as string)) continue; // a capital inside a word (iPhone)
+    const word = match[0].replace(/['’]s?$|-+$/u, '');
+    if (!ACRONYM.test(word) && (word === 'I' || atSentenceStart(rest, at))) {
       flush();
-      sentenceStart = true;
       continue;
     }
-    const acronym = /^\p{Lu}[\p{Lu}\p{N}]+$/u.test(t);
-    const capitalised = /^\p{Lu}/u.test(t) && t !== 'I';
-    if (acronym || (capitalised && !sentenceStart)) {
-      if (run.length === 0) runAt = match.index;
-      run.push(t);
-    } else {
-      flush();
-    }
-    if (/[\p{L}\p{N}]/u.test(t)) sentenceStart = false;
+    if (run.length > 0 && !/^[ \t]+$/.test(rest.slice(runEnd, at))) flush();
+    if (run.length === 0) runAt = at;
+    run.push(word);
+    runEnd = at + match[0].length;
   }
   flush();
   return found;
 }
 
+/** True at the text's start or after . ! ? : ; or a line break (opening quotes and brackets skipped). */
+function atSentenceStart(text: string, at: number): boolean {
+  for (let i = at - 1; i >= 0; i--) {
+    const c = text[i] as string;
+    if ('.!?:;\n'.includes(c)) return true;
+    if (!' \t\r("\'“‘[{'.includes(c)) return false;
+  }
+  return true;
+}
+
 /** True when the text contains a negation word ("not", "never", "without", "don't"…). */
 export function hasNegation(text: string): boolean {
-  return words(text, Infinity).some((w) => NEGATIONS.has(w));
+  return NEGATION.test(text);
 }

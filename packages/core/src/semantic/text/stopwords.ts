@@ -5,5 +5,5 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
   'should may might must i me my mine we us our you your yours he him his she her it its they them their ' +
   'what which how please tell show give let just also very really any some ' +
   'one ones up out over under again more most much many such own same too only s t would get got go going ' +
-  'way like want need know think make explain describe help thanks thank hi hello hey kindly could possible').split(' '),
+  'way like want need know think make explain describe help thanks hi hello hey kindly could possible').split(' '),
 );
