@@ -32,7 +32,7 @@ describe('build-word-table.mjs + loadWordTable', () => {
     expect(Array.from(table.ranks)).toEqual([0, 2, 4, 6]);
     const cat = table.rows.get('cat') as number;
     const restored = Array.from(table.vectors.subarray(cat * 4, cat * 4 + 4), (v) => v * (table.scales[cat] as number));
-    restored.forEach((v, d) => expect(v).toBeCloseTo([1, 0.9, 0, 0][d] as number, 2));
+    for (const [d, v] of restored.entries()) expect(v).toBeCloseTo([1, 0.9, 0, 0][d] as number, 2);
 
     // A large SIF constant: in a 4-word table every word is "frequent".
     const embedder = createOfflineEmbedder(table, { ...DEFAULT_OFFLINE_PARAMS, semanticShare: 1, sif: 1 });
