@@ -7,7 +7,7 @@ export const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '../..')
 export const MAX_FILE_LINES = 400;
 export const MAX_FUNCTION_LINES = 80;
 
-/** Source files of the published packages: no tests, benches or type fixtures. */
+/** Source files of the packages and the example apps: no tests, benches or type fixtures. */
 export function sourceFiles(root = ROOT): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {
@@ -20,9 +20,11 @@ export function sourceFiles(root = ROOT): string[] {
       }
     }
   };
-  for (const pkg of readdirSync(join(root, 'packages'))) {
-    const src = join(root, 'packages', pkg, 'src');
-    try { if (statSync(src).isDirectory()) walk(src); } catch { /* a package without src */ }
+  for (const group of ['packages', 'examples']) {
+    for (const pkg of readdirSync(join(root, group))) {
+      const src = join(root, group, pkg, 'src');
+      try { if (statSync(src).isDirectory()) walk(src); } catch { /* a package without src */ }
+    }
   }
   return out.sort();
 }

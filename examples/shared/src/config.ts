@@ -116,22 +116,20 @@ function piiAction(value: string | undefined): 'bypass' | 'block' | 'redact' {
   throw new ConfigError(`VECTORCACHE_PII_ACTION must be bypass, block or redact (got ${JSON.stringify(value)}).`);
 }
 
-export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<ExampleConfig> {
-  const root = base(env);
-  const environment = env.VECTORCACHE_ENV ?? 'dev';
-  const port = int(env, 'PORT', 3000);
-  const host = env.HOST ?? '127.0.0.1';
-  const closers: Array<() => unknown> = [];
-  // Security events as structured JSON lines on stderr (keys, secrets and PII never reach them).
-  const logger = pino({ level: env.LOG_LEVEL ?? 'info', base: { service: 'vectorcache-example' } }, pino.destination(2));
-  const serving = Boolean(env.TLS_CERT || env.TLS_KEY);
-  const minVersion = checkTransport(env, environment, serving, logger);
+interface Stores {
+  keys: KeyStore;
+  keyFile: string | undefined;
+  cache: CacheStore;
+  counters: CounterStore | undefined;
+  secrets: GuardOptions['secrets'];
+}
 
+/** VECTORCACHE_KEY_STORE and VECTORCACHE_CACHE; counters and tenants' upstream keys go to Redis whenever the instance talks to Redis. */
+async function openStores(env: NodeJS.ProcessEnv, root: string): Promise<Stores> {
   // Instances that share a Redis share the prefix; distinct prefixes keep deployments (or test runs) apart.
   const redisPrefix = env.VECTORCACHE_REDIS_PREFIX || undefined;
   if (redisPrefix !== undefined && /[{}]/.test(redisPrefix)) throw new ConfigError('VECTORCACHE_REDIS_PREFIX may not contain { or } (reserved for Redis Cluster hash tags).');
   const redisOptions = (url: string) => (redisPrefix === undefined ? { url } : { url, prefix: redisPrefix });
-
   const keyStoreUrl = env.VECTORCACHE_KEY_STORE ?? 'file:.vectorcache/keys.json';
   let keys: KeyStore;
   let keyFile: string | undefined;
@@ -145,7 +143,6 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   } else {
     throw new ConfigError('VECTORCACHE_KEY_STORE must be file:<path> or redis://host:port/db.');
   }
-
   const cacheSetting = env.VECTORCACHE_CACHE ?? 'memory';
   let cache: CacheStore;
   if (cacheSetting === 'memory') {
@@ -156,27 +153,63 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   } else {
     throw new ConfigError('VECTORCACHE_CACHE must be "memory" or redis://host:port/db.');
   }
-  // Lockout counters and tenants' upstream keys are shared whenever the instance already talks to Redis.
   // Without Redis the guard's own defaults apply: lockout counters apart from the privacy state it must never evict.
-  const counters: CounterStore | undefined = redisUrl ? new (await redisModule()).RedisCounterStore(redisOptions(redisUrl)) : undefined;
-  const secrets = redisUrl ? new (await redisModule()).RedisSecretBackend(redisOptions(redisUrl)) : undefined;
+  const redis = redisUrl ? await redisModule() : undefined;
+  const counters = redis && redisUrl ? new redis.RedisCounterStore(redisOptions(redisUrl)) : undefined;
+  const secrets = redis && redisUrl ? new redis.RedisSecretBackend(redisOptions(redisUrl)) : undefined;
+  return { keys, keyFile, cache, counters, secrets };
+}
 
+/** VECTORCACHE_ENCRYPTION_*: required in prod; dev generates and keeps a secret next to the key file. */
+function encryptionFromEnv(env: NodeJS.ProcessEnv, environment: string, root: string, keyFile: string | undefined): NonNullable<GuardOptions['encryption']> {
   let secret = env.VECTORCACHE_ENCRYPTION_SECRET;
   if (!secret) {
     if (environment === 'prod') throw new ConfigError('VECTORCACHE_ENCRYPTION_SECRET is required in prod: set it to a string of at least 32 characters, e.g. `openssl rand -hex 32`.');
     secret = devSecret(resolve(keyFile ? dirname(keyFile) : resolve(root, '.vectorcache'), 'encryption-secret'));
   }
+  return {
+    secret,
+    ...(env.VECTORCACHE_ENCRYPTION_SALT ? { salt: env.VECTORCACHE_ENCRYPTION_SALT } : {}),
+    // During a rotation: the old secrets still decrypt, and the index secret keeps entry names stable.
+    ...(list(env.VECTORCACHE_ENCRYPTION_PREVIOUS_SECRETS) ? { previousSecrets: list(env.VECTORCACHE_ENCRYPTION_PREVIOUS_SECRETS) } : {}),
+    ...(env.VECTORCACHE_ENCRYPTION_INDEX_SECRET ? { indexSecret: env.VECTORCACHE_ENCRYPTION_INDEX_SECRET } : {}),
+  };
+}
 
-  let tls: ExampleConfig['tls'];
-  if (serving) {
-    if (!env.TLS_CERT || !env.TLS_KEY) throw new ConfigError('Set both TLS_CERT and TLS_KEY (file paths) to serve HTTPS.');
-    tls = { cert: readFileSync(resolve(root, env.TLS_CERT)), key: readFileSync(resolve(root, env.TLS_KEY)), minVersion };
-  }
+/** TLS_CERT / TLS_KEY: both or neither. */
+function tlsFromEnv(env: NodeJS.ProcessEnv, root: string, serving: boolean, minVersion: ReturnType<typeof checkTransport>): ExampleConfig['tls'] {
+  if (!serving) return undefined;
+  if (!env.TLS_CERT || !env.TLS_KEY) throw new ConfigError('Set both TLS_CERT and TLS_KEY (file paths) to serve HTTPS.');
+  return { cert: readFileSync(resolve(root, env.TLS_CERT)), key: readFileSync(resolve(root, env.TLS_KEY)), minVersion };
+}
 
+/** On the first dev start with a key file, a dev key to try the server with (printed once). */
+async function bootstrapKeyFor(environment: string, keys: KeyStore, keyFile: string | undefined): Promise<string | undefined> {
+  if (environment !== 'dev' || !keyFile) return undefined;
+  await keys.init?.();
+  const existing = await keys.list();
+  if (existing.some((r) => r.environment === 'dev' && !r.revokedAt)) return undefined;
+  const created = await createKey(keys, {
+    environment: 'dev', name: 'Dev key (created on first start)', tenant: 'default',
+    scopes: ['cache:read', 'cache:write', 'analytics:read', 'privacy:admin'],
+  });
+  return created.key;
+}
+
+export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<ExampleConfig> {
+  const root = base(env);
+  const environment = env.VECTORCACHE_ENV ?? 'dev';
+  const port = int(env, 'PORT', 3000);
+  // Security events as structured JSON lines on stderr (keys, secrets and PII never reach them).
+  const logger = pino({ level: env.LOG_LEVEL ?? 'info', base: { service: 'vectorcache-example' } }, pino.destination(2));
+  const serving = Boolean(env.TLS_CERT || env.TLS_KEY);
+  const minVersion = checkTransport(env, environment, serving, logger);
+  const { keys, keyFile, cache, counters, secrets } = await openStores(env, root);
+  const encryption = encryptionFromEnv(env, environment, root, keyFile);
+  const tls = tlsFromEnv(env, root, serving, minVersion);
   const backend = env.UPSTREAM_BASE_URL
     ? upstreamModel(env.UPSTREAM_BASE_URL, env.UPSTREAM_API_KEY)
     : offlineModel(int(env, 'OFFLINE_MODEL_DELAY_MS', 250));
-
   const guard: GuardOptions = {
     environment,
     keys,
@@ -188,13 +221,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     trustProxy: trustProxy(env.VECTORCACHE_TRUST_PROXY),
     ipAllowlist: list(env.VECTORCACHE_IP_ALLOWLIST) ?? null,
     httpsOnly: flag(env, 'VECTORCACHE_HTTPS_ONLY', environment === 'prod'),
-    encryption: {
-      secret,
-      ...(env.VECTORCACHE_ENCRYPTION_SALT ? { salt: env.VECTORCACHE_ENCRYPTION_SALT } : {}),
-      // During a rotation: the old secrets still decrypt, and the index secret keeps entry names stable.
-      ...(list(env.VECTORCACHE_ENCRYPTION_PREVIOUS_SECRETS) ? { previousSecrets: list(env.VECTORCACHE_ENCRYPTION_PREVIOUS_SECRETS) } : {}),
-      ...(env.VECTORCACHE_ENCRYPTION_INDEX_SECRET ? { indexSecret: env.VECTORCACHE_ENCRYPTION_INDEX_SECRET } : {}),
-    },
+    encryption,
     ...(env.VECTORCACHE_RETENTION ? { retention: env.VECTORCACHE_RETENTION } : {}),
     ...(secrets ? { secrets } : {}),
     ...(await semanticFromEnv(env, (message) => new ConfigError(message))),
@@ -206,24 +233,9 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
       windowMs: int(env, 'VECTORCACHE_LOCKOUT_WINDOW_MS', 60_000, 1000),
     },
   };
-
-  let bootstrapKey: string | undefined;
-  if (environment === 'dev' && keyFile) {
-    await keys.init?.();
-    const existing = await keys.list();
-    if (!existing.some((r) => r.environment === 'dev' && !r.revokedAt)) {
-      const created = await createKey(keys, {
-        environment: 'dev', name: 'Dev key (created on first start)', tenant: 'default',
-        scopes: ['cache:read', 'cache:write', 'analytics:read', 'privacy:admin'],
-      });
-      bootstrapKey = created.key;
-    }
-  }
-
+  const bootstrapKey = await bootstrapKeyFor(environment, keys, keyFile);
   return {
-    port, host, environment, tls, guard, backend, keyStoreUrl, bootstrapKey,
-    async close() {
-      await Promise.all(closers.map((c) => c()));
-    },
+    port, host: env.HOST ?? '127.0.0.1', environment, tls, guard, backend, keyStoreUrl: env.VECTORCACHE_KEY_STORE ?? 'file:.vectorcache/keys.json', bootstrapKey,
+    async close() { /* the guard closes the stores it was given */ },
   };
 }
