@@ -113,6 +113,7 @@ export function evaluateGoals(http: HttpRow[], rows: BenchRow[]): Goal[] {
     memData ? `${memData.rssAfterMB.toFixed(0)} MB (Δ ${memData.rssDeltaMB.toFixed(0)} MB) for ${memData.entries.toLocaleString('en-US')} entries` : 'not measured');
   add('byte bound holds under churn (2× maxBytes inserted)', churn ? churn.result === 'holds' : null, churn ? `${churn.result}: ${churn.vs}` : 'not measured');
   streamingGoals(r, add);
+  wholeGateGoals(r, add);
   return goals;
 }
 
@@ -164,4 +165,22 @@ export function renderTable(results: Results): string {
     '',
   ];
   return [...head, ...out].join('\n');
+}
+
+/** Issue 17's in-process floor and issue 15's semantic figures. */
+function wholeGateGoals(r: (id: string) => BenchRow | undefined, add: (goal: string, met: boolean | null, figure: string) => void): void {
+  const ns = (id: string) => r(id)?.ns;
+  const check = (goal: string, id: string, maxNs: number) => {
+    const v = ns(id);
+    add(goal, v === undefined ? null : v <= maxNs, v === undefined ? 'not measured' : formatNs(v));
+  };
+  check('in process: a hit ≤ 15 µs including decryption', 'gate.hit', 15_000);
+  check('in process: a miss ≤ 30 µs including sealing a 1 KB prompt and answer', 'gate.miss', 30_000);
+  check('offline embedding ≤ 50 µs for a 1 KB prompt', 'embed.embed-1024-b-prompt', 50_000);
+  check('in-process vector search ≤ 20 µs at 1,000 vectors (100-d)', 'vindex.search.1000.100', 20_000);
+  check('in-process vector search ≤ 200 µs at 100,000 vectors (100-d)', 'vindex.search.100000.100', 200_000);
+  check('a semantic miss adds ≤ 100 µs to an exact miss', 'semantic.miss.added', 100_000);
+  const q = r('semantic.quality.vectorcache-offline-default')?.data as { hitRate: number; falseHitRate: number } | undefined;
+  add('semantic false hits ≤ 0.5% of queries (default embedder, default threshold)', q ? q.falseHitRate <= 0.005 : null, q ? `${(q.falseHitRate * 100).toFixed(2)}%` : 'not measured');
+  add('semantic hit rate ≥ 40% of answerable queries', q ? q.hitRate >= 0.4 : null, q ? `${(q.hitRate * 100).toFixed(1)}%` : 'not measured');
 }

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { casesFor, runHttp, type Framework, type HttpCase, type HttpRow, type HttpSettings } from './http.js';
+import { gateRows, semanticRows, vectorRows } from './whole-gate.js';
 import { IN_PROCESS_SETTINGS, runInProcess, type BenchRow } from './inprocess.js';
 import { formatProfile, profileCase } from './profile.js';
 import { evaluateGoals, machine, renderTable, type Results } from './report.js';
@@ -78,6 +79,11 @@ async function main(): Promise<void> {
   if (args.only !== 'http') {
     progress(`in-process (${mode})`);
     results.inProcess = await runInProcess(IN_PROCESS_SETTINGS[mode], progress);
+    results.inProcess.push(...await gateRows(mode));
+    progress('  whole gate done');
+    results.inProcess.push(...await vectorRows(mode, progress));
+    results.inProcess.push(...semanticRows());
+    progress('  semantic done');
   }
   results.goals = evaluateGoals(results.http, results.inProcess);
   results.machine.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
