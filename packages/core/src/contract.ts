@@ -10,6 +10,12 @@ export interface GuardRequest extends RequestView {
   bodyError?: BodyError;
 }
 
+/** What the reader already checked of a body it parsed (so the gate need not walk it again). */
+export interface BodyReadFacts {
+  /** True when the body was parsed by the guard's own reader, which caps nesting on the text. */
+  depthChecked?: boolean;
+}
+
 /** The view of a request before its body is read: the perimeter and the key are checked on this alone. */
 export type HeadView = Omit<RequestView, 'body'>;
 
@@ -164,7 +170,7 @@ export interface Guard {
   /** Phase one, on the headers only: perimeter, lockout, key, admin routes. */
   admit(request: HeadView): Promise<AdmitResult>;
   /** Phase two, once the body of an admitted request is read: body policy, consent, PII, cache. */
-  decide(admission: Admission, body: unknown, bodyError?: BodyError): Promise<Decision>;
+  decide(admission: Admission, body: unknown, bodyError?: BodyError, read?: BodyReadFacts): Promise<Decision>;
   complete(ticket: CacheTicket, response: CapturedResponse): CompleteResult;
   /** Tenants' upstream LLM keys (bring your own key), stored as Fernet tokens; needs `encryption`. */
   readonly secrets: TenantSecrets;

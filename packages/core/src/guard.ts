@@ -1,7 +1,7 @@
 // The guard: builds the gate's stages and the cache once from validated options, then only acts per request.
 import type { BodyError } from './body.js';
 import type {
-  Admission, AdmitResult, CacheTicket, CapturedResponse, CompleteResult, Decision, DecisionObservation, Guard, GuardRequest, HeadView, PrivacyRights,
+  Admission, AdmitResult, BodyReadFacts, CacheTicket, CapturedResponse, CompleteResult, Decision, DecisionObservation, Guard, GuardRequest, HeadView, PrivacyRights,
 } from './contract.js';
 import type { CacheStore, CounterStore, GuardEvent } from './types.js';
 import { normalizeOptions, type GuardOptions, type NormalizedOptions } from './options.js';
@@ -224,9 +224,9 @@ class GuardImpl implements Guard {
     return result;
   }
 
-  async decide(admission: Admission, body: unknown, bodyError?: BodyError): Promise<Decision> {
+  async decide(admission: Admission, body: unknown, bodyError?: BodyError, read?: BodyReadFacts): Promise<Decision> {
     if (!(admission instanceof AdmittedRequest)) throw new TypeError('vectorcache: guard.decide() takes what guard.admit() returned for this request.');
-    const decision = await this.#pipeline.decide(admission, body, bodyError);
+    const decision = await this.#pipeline.decide(admission, body, bodyError, read);
     this.#observers.notify(decision, starts.get(admission));
     return decision;
   }

@@ -6,7 +6,7 @@ export { closest, didYouMean } from './suggest.js';
 export { createGuard, isGuard } from './guard.js';
 export type {
   Guard, GuardRequest, Decision, DenyDecision, RespondDecision, PassDecision, CacheTicket, CapturedResponse,
-  CompleteResult, DecisionObservation, EraseReceipt, ExportResult, ExportedEntry, HeadView, Admission, AdmitResult, PrivacyRights,
+  CompleteResult, DecisionObservation, EraseReceipt, ExportResult, ExportedEntry, HeadView, Admission, AdmitResult, PrivacyRights, BodyReadFacts,
   AnswerRecorder,
 } from './contract.js';
 export type { GuardOptions, LockoutOptions, StreamingOptions } from './options.js';

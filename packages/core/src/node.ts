@@ -45,7 +45,8 @@ export async function decideNode(guard: Guard, req: IncomingMessage, url: string
   const admitted = await guard.admit(head);
   if (admitted.kind !== 'admitted') return admitted;
   const read = await readJsonBodyWithin(req, guard.maxBodyBytes, guard.bodyTimeoutMs);
-  return guard.decide(admitted, read.body, read.error);
+  // Our reader caps nesting on the text, so the gate need not walk the parsed body again.
+  return guard.decide(admitted, read.body, read.error, { depthChecked: true });
 }
 
 /** True when the request announced a body that was not (fully) read: answering it must close the connection. */

@@ -86,7 +86,8 @@ async function plugin(app: FastifyInstance, options: VectorcachePluginOptions): 
     const fault = isFault(request.body) ? request.body[BODY_ERROR] : undefined;
     let decision;
     try {
-      decision = await guard.decide(admission, fault ? undefined : request.body, fault);
+      // Our own JSON parser caps nesting while reading; a parser of the app's own did not.
+      decision = await guard.decide(admission, fault ? undefined : request.body, fault, { depthChecked: parseJson });
     } catch {
       decision = internalErrorDecision(request.raw, guard); // refused, never a stack trace
     }

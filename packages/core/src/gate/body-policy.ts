@@ -27,8 +27,8 @@ export class BodyPolicy {
   }
 
   /** Nesting within the cap also for a body a framework parsed (ours is capped while reading), then the route's shape. */
-  checkShape(body: Record<string, unknown>, view: { method: string; url: string }, ctx: RequestContext): DenyDecision | undefined {
-    if (jsonDepthExceeds(body, MAX_JSON_DEPTH)) {
+  checkShape(body: Record<string, unknown>, view: { method: string; url: string }, ctx: RequestContext, depthChecked = false): DenyDecision | undefined {
+    if (!depthChecked && jsonDepthExceeds(body, MAX_JSON_DEPTH)) {
       return this.#replies.deny('invalid_body', ctx, { detail: `The body is nested deeper than ${MAX_JSON_DEPTH} levels.` });
     }
     if (!this.#validate) return undefined;

@@ -1,7 +1,7 @@
 // The gate in the documented order: perimeter, lockout, key, admin routes (headers only); then body, consent, PII, route, cache.
 import { randomUUID } from 'node:crypto';
 import type { BodyError } from '../body.js';
-import type { Admission, AdmitResult, AnswerRecorder, CacheTicket, Decision, HeadView, PassDecision } from '../contract.js';
+import type { Admission, AdmitResult, AnswerRecorder, BodyReadFacts, CacheTicket, Decision, HeadView, PassDecision } from '../contract.js';
 import { subjectHash } from '../canonical.js';
 import { makeTicket } from '../cache/ticket.js';
 import type { CacheRouter } from '../cache/router.js';
@@ -76,7 +76,7 @@ export class Pipeline {
   }
 
   /** Phase two, with the body: body policy, consent, PII, cache controls and scopes, then the cache. */
-  async decide(admitted: AdmittedRequest, body: unknown, bodyError: BodyError | undefined): Promise<Decision> {
+  async decide(admitted: AdmittedRequest, body: unknown, bodyError: BodyError | undefined, read?: BodyReadFacts): Promise<Decision> {
     const p = this.parts;
     const { view, ctx, auth: { record, principal } } = admitted;
     const readError = p.body.checkRead(bodyError, view.headers, ctx);
@@ -86,7 +86,7 @@ export class Pipeline {
     p.stats.request(record.tenant);
     const method = view.method.toUpperCase();
     const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
-    const shapeError = isObject ? p.body.checkShape(body as Record<string, unknown>, view, ctx) : undefined;
+    const shapeError = isObject ? p.body.checkShape(body as Record<string, unknown>, view, ctx, read?.depthChecked === true) : undefined;
     if (shapeError) return shapeError;
 
     const reasons: string[] = [];
