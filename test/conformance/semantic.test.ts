@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { MemoryVectorIndex, offlineEmbedder, type Embedder, type GuardOptions } from '@vectorcache/core';
 import { baseOptions, chat, makeKeys, startApp, type AdapterName, type App, type Keys } from './harness.js';
+import { postText, readStream } from './sse.js';
 
 const offline = offlineEmbedder();
 
@@ -34,10 +35,14 @@ function cosine(a: string, b: string): number {
   return x!.reduce((sum, v, i) => sum + v * y![i]!, 0);
 }
 
+/** Either form: a streamed answer is read to its end as text. */
+const postAny = (ctx: Ctx, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  (body.stream === true ? postText(ctx.app.url, body, { ...bearer(ctx.keys.full), ...headers }) : post(ctx, body, headers));
+
 /** A miss whose answer is then indexed: waits until the vector is in the index (indexing runs after the reply). */
-async function stored(ctx: Ctx, body: unknown, headers: Record<string, string> = {}): Promise<void> {
+async function stored(ctx: Ctx, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<void> {
   const before = ctx.index.stats().vectors;
-  const first = await post(ctx, body, headers);
+  const first = await postAny(ctx, body, headers);
   expect(first.headers['x-vectorcache-status']).toBe('miss');
   const started = Date.now();
   while (ctx.index.stats().vectors <= before) {
@@ -62,6 +67,46 @@ const cases: Array<{ name: string; run(ctx: Ctx): Promise<void> }> = [
       expect(exact.headers['x-vectorcache-match']).toBe('exact');
       expect(ctx.app.backend.calls).toBe(calls);
       expect(ctx.app.guard.stats('acme').semanticHits).toBeGreaterThanOrEqual(1);
+    },
+  },
+  {
+    name: 'a rephrased streamed request gets the JSON-made answer replayed as SSE, in the form it asked for',
+    async run(ctx) {
+      const t = topic();
+      await stored(ctx, chat(ask(t)));
+      const calls = ctx.app.backend.calls;
+      for (const extra of [{}, { stream_options: { include_usage: true } }]) {
+        const res = await postText(ctx.app.url, chat(rephrase(t), { stream: true, ...extra }), bearer(ctx.keys.full));
+        expect(res.status).toBe(200);
+        expect(res.headers['x-vectorcache-status']).toBe('hit');
+        expect(res.headers['x-vectorcache-match']).toBe('semantic');
+        const { chunks, completion } = readStream(res);
+        expect(completion.choices[0]!.message.content).toBe(`echo: ${ask(t)}`);
+        expect(chunks.every((c) => c.object === 'chat.completion.chunk')).toBe(true);
+        expect(chunks[0]!.choices[0].delta.role).toBe('assistant');
+        const last = chunks.at(-1)!;
+        if ('stream_options' in extra) expect(last).toMatchObject({ choices: [], usage: { total_tokens: 8 } });
+        else expect(last.choices[0].finish_reason).toBe('stop');
+      }
+      expect(ctx.app.backend.calls).toBe(calls);
+      const hits = ctx.app.events.filter((e) => e.type === 'cache.semantic_hit' && e.stream === true);
+      expect(hits.length).toBeGreaterThanOrEqual(2);
+    },
+  },
+  {
+    name: 'a streamed miss is indexed, and a rephrased JSON request gets its answer as JSON',
+    async run(ctx) {
+      const t = topic();
+      await stored(ctx, chat(ask(t), { stream: true }));
+      const calls = ctx.app.backend.calls;
+      const res = await post(ctx, chat(rephrase(t)));
+      expect(res.headers['x-vectorcache-status']).toBe('hit');
+      expect(res.headers['x-vectorcache-match']).toBe('semantic');
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      const completion = JSON.parse(res.text) as { object: string; choices: Array<{ message: { content: string } }> };
+      expect(completion.object).toBe('chat.completion');
+      expect(completion.choices[0]!.message.content).toBe(`echo: ${ask(t)}`);
+      expect(ctx.app.backend.calls).toBe(calls);
     },
   },
   {

@@ -1,38 +1,13 @@
 // Streamed answers on every adapter: capture, replay in either form, include_usage, tool calls, what is never stored, single-flight.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request as httpRequest } from 'node:http';
-import request from 'supertest';
-import { StreamCapture, type ChatCompletion } from '@vectorcache/core';
+import type { ChatCompletion } from '@vectorcache/core';
 import { baseOptions, chat, chatEvents, makeKeys, startApp, type AdapterName, type App, type Keys } from './harness.js';
+import { postText, readStream, type Answer } from './sse.js';
 
 interface Ctx { app: App; keys: Keys }
-interface Answer { status: number; headers: Record<string, string>; text: string }
-
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
-
-async function post(ctx: Ctx, body: unknown, key = ctx.keys.full): Promise<Answer> {
-  const res = await request(ctx.app.url).post('/v1/chat/completions').set({ 'content-type': 'application/json', ...bearer(key) }).send(JSON.stringify(body))
-    .buffer(true).parse((r, cb) => {
-      let text = '';
-      r.setEncoding('utf8');
-      r.on('data', (c: string) => { text += c; });
-      r.on('end', () => cb(null, text));
-    });
-  return { status: res.status, headers: res.headers as Record<string, string>, text: String(res.body) };
-}
-
-/** The chunks of an SSE answer, parsed, and the completion they make. */
-// biome-ignore lint/suspicious/noExplicitAny: chunks are read field by field in the assertions, as a client would
-function readStream(answer: Answer): { chunks: Array<Record<string, any>>; completion: ChatCompletion } {
-  expect(answer.headers['content-type']).toMatch(/^text\/event-stream/);
-  const data = answer.text.split('\n\n').filter((e) => e.startsWith('data: ')).map((e) => e.slice(6));
-  expect(data.at(-1)).toBe('[DONE]');
-  const capture = new StreamCapture({ maxEntryBytes: 1 << 20 });
-  capture.write(answer.text);
-  const verdict = capture.end();
-  if (!verdict.storable) throw new Error(`replay not well-formed: ${verdict.reason}`);
-  return { chunks: data.slice(0, -1).map((d) => JSON.parse(d)), completion: verdict.completion };
-}
+const post = (ctx: Ctx, body: unknown, key = ctx.keys.full): Promise<Answer> => postText(ctx.app.url, body, bearer(key));
 
 /** Reads the first bytes of a streamed answer, then hangs up, as an impatient client does. */
 async function abortAfterFirstChunk(ctx: Ctx, body: unknown): Promise<void> {

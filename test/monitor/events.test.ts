@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { pino } from 'pino';
 import {
-  createKey, generateApiKey, MemoryCacheStore, MemoryCounterStore,
-  type CacheStore, type CounterStore, type GuardEvent, type KeyStore,
+  createKey, generateApiKey, MemoryCacheStore, MemoryCounterStore, MemoryVectorIndex, offlineEmbedder,
+  type CacheStore, type CounterStore, type Embedder, type GuardEvent, type KeyStore,
 } from '@vectorcache/core';
 import { EVENT_CATALOGUE } from '@vectorcache/core';
 import { baseOptions, chat, makeKeys, startApp, type AdapterName, type App, type Keys } from '../conformance/harness.js';
@@ -14,6 +14,20 @@ const SECRET = 'conformance-secret-conformance-secret-0123';
 const EMAIL = 'jane.doe.monitor@example.com';
 const CARD = '4111 1111 1111 1111';
 const SUBJECT = 'subject-alice-7731@example.org';
+const QUESTION = 'How do I reset my quorbel token in the settings page?';
+const REPHRASED = 'How can I reset my quorbel token in settings page?';
+
+/** The offline embedder, failing while `down` is set. */
+function breakableEmbedder(down: { on: boolean }): Embedder {
+  const offline = offlineEmbedder();
+  return {
+    id: offline.id, version: offline.version, dimensions: offline.dimensions,
+    embed(texts, options) {
+      if (down.on) throw new Error('embedder down (test)');
+      return offline.embed(texts, options);
+    },
+  };
+}
 
 /** A store wrapper whose calls fail while `down` is set. */
 function breakable<T extends object>(inner: T, methods: Array<keyof T>): { store: T; down: { on: boolean } } {
@@ -60,6 +74,10 @@ for (const adapter of ['express', 'koa', 'fastify'] as AdapterName[]) {
     let app: App;
     let lockoutApp: App;
     let httpsApp: App;
+    let semanticApp: App;
+    let semanticCache: MemoryCacheStore;
+    let vectors: MemoryVectorIndex;
+    const embedderDown = { on: false };
     let cache: MemoryCacheStore;
     let cacheDown: { on: boolean };
     let keysDown: { on: boolean };
@@ -92,8 +110,12 @@ for (const adapter of ['express', 'koa', 'fastify'] as AdapterName[]) {
       }));
       lockoutApp = await startApp(adapter, baseOptions(keys, { lockout: { maxFailures: 3, windowMs: 60_000 }, logger: log.logger, onEvent: emitted }));
       httpsApp = await startApp(adapter, baseOptions(keys, { httpsOnly: true, logger: log.logger, onEvent: emitted }));
+      semanticCache = new MemoryCacheStore();
+      const embedder = breakableEmbedder(embedderDown);
+      vectors = new MemoryVectorIndex({ dimensions: embedder.dimensions });
+      semanticApp = await startApp(adapter, baseOptions(keys, { cache: semanticCache, semantic: { embedder, index: vectors }, logger: log.logger, onEvent: emitted }));
     });
-    afterAll(async () => { await Promise.all([app.close(), lockoutApp.close(), httpsApp.close()]); });
+    afterAll(async () => { await Promise.all([app.close(), lockoutApp.close(), httpsApp.close(), semanticApp.close()]); });
 
     const post = (target: App, key: string | undefined, content: string, headers: Record<string, string> = {}) =>
       request(target.url).post('/v1/chat/completions').set({ ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers }).send(chat(content));
@@ -175,6 +197,47 @@ for (const adapter of ['express', 'koa', 'fastify'] as AdapterName[]) {
         cacheDown.on = false;
       }
       expect(seen('cache.unavailable')).toEqual([expect.objectContaining({ operation: 'get' })]);
+    });
+
+    it('cache.semantic_hit with the similarity and threshold, only for an answer actually served; never the text', async () => {
+      expect((await post(semanticApp, keys.full, QUESTION)).headers['x-vectorcache-status']).toBe('miss');
+      await eventually(() => vectors.stats().vectors === 1);
+      const hit = await post(semanticApp, keys.full, REPHRASED);
+      expect(hit.headers['x-vectorcache-match']).toBe('semantic');
+      expect(seen('cache.semantic_hit')).toEqual([expect.objectContaining({
+        tenant: 'acme', keyId: expect.stringMatching(/^key_/), keyHint: expect.stringMatching(/^vc_dev_/), threshold: 0.84, stream: false,
+        similarity: expect.any(Number), requestId: hit.headers['x-request-id'],
+      })]);
+      expect(seen('cache.semantic_hit')[0]!.similarity).toBeGreaterThanOrEqual(0.84);
+      // A candidate that fails its checks (a tampered entry) is no hit, so no hit event either.
+      for await (const [key, entry] of semanticCache.entries()) await semanticCache.set(key, { ...entry, response: 'garbage' }, 60_000);
+      const failures = seen('cache.integrity_failure').length;
+      expect((await post(semanticApp, keys.full, `${REPHRASED} `)).headers['x-vectorcache-status']).toBe('miss');
+      expect(seen('cache.integrity_failure').length).toBeGreaterThan(failures);
+      expect(seen('cache.semantic_hit')).toHaveLength(1);
+      expect(JSON.stringify(seen('cache.semantic_hit'))).not.toMatch(/quorbel|settings/);
+    });
+
+    it('semantic.unavailable with the reason when the embedder fails, once a minute per tenant and reason', async () => {
+      const skipped = () => semanticApp.guard.stats('acme').semanticSkipped;
+      embedderDown.on = true;
+      try {
+        for (const [i, text] of ['Where do I find the quorbel export button?', 'Where is the quorbel export button found?'].entries()) {
+          const res = await post(semanticApp, keys.full, text);
+          expect(res.status).toBe(200);
+          expect(res.headers['x-vectorcache-status']).toBe('miss');
+          // Indexing the stored answer needs the embedder too; it runs after the reply.
+          await eventually(() => skipped().index_write_failed === i + 1);
+        }
+      } finally {
+        embedderDown.on = false;
+      }
+      expect(skipped().embedder_failed).toBe(2);
+      expect(seen('semantic.unavailable')).toEqual([
+        expect.objectContaining({ tenant: 'acme', reason: 'embedder_failed', suppressed: 0, requestId: expect.any(String) }),
+        expect.objectContaining({ tenant: 'acme', reason: 'index_write_failed', suppressed: 0 }),
+      ]);
+      expect(JSON.stringify(seen('semantic.unavailable'))).not.toMatch(/quorbel|embedder down/);
     });
 
     it('keys.unavailable (503) and counters.unavailable when those stores fail', async () => {

@@ -107,6 +107,7 @@ describe.skipIf(!available)('two example servers with VECTORCACHE_SEMANTIC=on, o
   let keys: RedisKeyStore;
   let redis: Redis;
   let key: string;
+  let analytics: string;
 
   beforeAll(async () => {
     // Two servers with a pool of 4 each.
@@ -124,6 +125,7 @@ describe.skipIf(!available)('two example servers with VECTORCACHE_SEMANTIC=on, o
     };
     [a, b] = await Promise.all([startExample('express-chat', env), startExample('koa-chat', env), keys.init()]);
     key = (await createKey(keys, { environment: 'dev', name: 'semantic', tenant, scopes: ['cache:read', 'cache:write'] })).key;
+    analytics = (await createKey(keys, { environment: 'dev', name: 'semantic-stats', tenant, scopes: ['analytics:read'] })).key;
   }, 60_000);
 
   afterAll(async () => {
@@ -152,5 +154,14 @@ describe.skipIf(!available)('two example servers with VECTORCACHE_SEMANTIC=on, o
     const reply = await call(b.url, '/v1/chat/completions', { key, body: offlineChat(`How can I reset my ${t} in settings page?`), subject: 'sam' });
     expect(reply.cache).toBe('hit');
     expect(reply.body).toEqual(first.body);
+    // Stats are per instance: B answered semantically, A only missed.
+    const stats = async (url: string) => (await call(url, '/v1/vectorcache/stats', { key: analytics })).body as { semanticHits?: number; hits?: number };
+    expect(await stats(b.url)).toMatchObject({ hits: 1, semanticHits: 1 });
+    expect(await stats(a.url)).toMatchObject({ hits: 0, semanticHits: 0 });
+    // The tenant's own /metrics: one semantic hit, its similarity above the configured threshold.
+    const metrics = String((await call(b.url, '/metrics', { key: analytics })).body);
+    expect(metrics).toMatch(/^vectorcache_semantic_hits_total 1$/m);
+    expect(metrics).toMatch(/^vectorcache_semantic_similarity_count 1$/m);
+    expect(metrics).toMatch(/^vectorcache_semantic_similarity_bucket\{le="0\.88"\} 0$/m);
   });
 });

@@ -171,7 +171,7 @@ class GuardImpl implements Guard {
     const exact = new ExactLookup(store, o.cacheTimeoutMs, (key, request) => hits.integrityFailure(key, request.ticket.requestId, request.ticket.principal, 'entry'));
     const router = new CacheRouter([exact], hits, hub);
     const semantic = o.semantic && new SemanticLookup(o.semantic, {
-      cache: store, keys: this.#keys, stats: this.#stats, pii: d.scanner, ignoreFields: o.ignoreFields, cacheTimeoutMs: o.cacheTimeoutMs,
+      cache: store, keys: this.#keys, stats: this.#stats, pii: d.scanner, ignoreFields: o.ignoreFields, cacheTimeoutMs: o.cacheTimeoutMs, hub,
     });
     if (semantic) router.add(semantic);
     const completer = new Completer({

@@ -3,7 +3,7 @@ import type { CacheTicket, RespondDecision } from '../contract.js';
 import type { EventHub } from '../monitor/hub.js';
 import type { BaseDecision } from '../gate/replies.js';
 import type { HitServer } from './hit.js';
-import { CacheUnavailableError, type LookupRequest, type LookupStrategy } from './strategy.js';
+import { CacheUnavailableError, type Candidate, type LookupRequest, type LookupStrategy } from './strategy.js';
 import { answerForm } from './stream/types.js';
 
 export type LookupOutcome =
@@ -57,10 +57,21 @@ export class CacheRouter {
       const decision = this.#hits.serve(candidate, ticket, base, form);
       if (decision) {
         decision.headers['x-vectorcache-match'] = candidate.match;
+        // Only now, after every check passed: a candidate turned down never makes a hit event.
+        if (candidate.match === 'semantic') this.#semanticHit(ticket, candidate, form.stream);
         return { kind: 'hit', decision };
       }
     }
     return { kind: 'miss' };
+  }
+
+  /** The similarity and threshold of a served semantic answer; never any text. */
+  #semanticHit(ticket: CacheTicket, candidate: Candidate, stream: boolean): void {
+    const p = ticket.principal;
+    this.#hub.emit('cache.semantic_hit', {
+      requestId: ticket.requestId, tenant: ticket.tenant, keyId: p.keyId, keyHint: p.hint,
+      similarity: candidate.similarity, threshold: candidate.threshold, stream,
+    });
   }
 
   /** Every strategy hears of a stored answer (e.g. the semantic index adds its vector). */

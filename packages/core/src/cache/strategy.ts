@@ -17,6 +17,8 @@ export interface Candidate {
   readonly match: 'exact' | 'semantic';
   /** Cosine similarity for a semantic match. */
   readonly similarity?: number;
+  /** The threshold the similarity had to reach (the floor, or what the request asked for above it). */
+  readonly threshold?: number;
 }
 
 /** The store could not answer: the request goes direct (`cache_unavailable`); the cache fails open. */

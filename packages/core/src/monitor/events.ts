@@ -24,6 +24,8 @@ export const EVENT_CATALOGUE = [
   { type: 'pii.detected_in_response', source: 'guard', description: 'Personal data found in a handler answer, which was therefore not stored.' },
   { type: 'cache.integrity_failure', source: 'guard', description: 'A cache entry failed authentication or decryption (tampered, or a lost key); it was not served.' },
   { type: 'cache.unavailable', source: 'guard', description: 'The cache store failed or timed out (`operation`); the request went direct.' },
+  { type: 'cache.semantic_hit', source: 'guard', description: 'A rephrased request was answered by a stored one after every check passed: `similarity` (cosine), `threshold` it had to reach, `stream`; never any text.' },
+  { type: 'semantic.unavailable', source: 'guard', description: 'The embedder or the vector index failed or timed out (`reason`: embedder_failed, embedder_timeout, index_failed, index_write_failed); the request went on by exact matching. At most once a minute per tenant and reason; `suppressed` counts the ones held back since the last.' },
   { type: 'keys.unavailable', source: 'guard', description: 'The key store did not answer; the request was refused with 503.' },
   { type: 'counters.unavailable', source: 'guard', description: 'The counter store (lockout, detector) did not answer.' },
   { type: 'privacy.erased', source: 'guard', description: "A subject's entries were erased; `receipt` holds the tenant, subject hash, count and time." },

@@ -2,6 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import * as client from 'prom-client';
 import { createGuard, type GuardRequest, type PassDecision } from '../guard.js';
+import type { RespondDecision } from '../contract.js';
+import type { GuardEvent } from '../types.js';
+import { offlineEmbedder } from '../semantic/embedders/index.js';
+import { MemoryVectorIndex } from '../semantic/index/index.js';
 import { createKey, MemoryKeyStore } from '../keys/index.js';
 import { MemoryCacheStore } from '../stores/index.js';
 import { VectorcacheOptionError } from '../errors.js';
@@ -90,6 +94,54 @@ describe('createPrometheusMetrics', () => {
     await guard.handle(view(key));
     expect(value(await again.metricsText(), 'vc_requests_total{outcome="miss"}')).toBe(1);
     again.stop();
+    await guard.close();
+  });
+
+  it('observes the similarity of each served semantic match, globally and in the tenant\'s own registry', async () => {
+    const keys = new MemoryKeyStore();
+    const { key } = await createKey(keys, { environment: 'dev', name: 't', scopes: ['cache:read', 'cache:write'], tenant: 'acme' });
+    const embedder = offlineEmbedder();
+    const index = new MemoryVectorIndex({ dimensions: embedder.dimensions });
+    const guard = createGuard({
+      environment: 'dev', keys, cache: new MemoryCacheStore(), encryption: { secret: SECRET, iterations: 1000 },
+      silenceWarnings: ['VC_ENCRYPTION_LOW_ITERATIONS'], semantic: { embedder, index },
+    });
+    const metrics = createPrometheusMetrics(guard, { client });
+    const events: GuardEvent[] = [];
+    guard.onEvent((e) => { events.push(e); });
+    const asked = 'How do I reset my password in the settings page?';
+    const miss = (await guard.handle(view(key, asked))) as PassDecision;
+    const answer = { id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }] };
+    await guard.complete(miss.ticket!, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(answer) }).done;
+    for (const started = Date.now(); index.stats().vectors === 0;) {
+      if (Date.now() - started > 5_000) throw new Error('the answer was not indexed within 5 s');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const hit = (await guard.handle(view(key, 'How can I reset my password in settings page?'))) as RespondDecision;
+    expect(hit.headers['x-vectorcache-match']).toBe('semantic');
+    // An exact hit is no semantic hit.
+    expect(((await guard.handle(view(key, asked))) as RespondDecision).headers['x-vectorcache-match']).toBe('exact');
+
+    const hits = events.filter((e) => e.type === 'cache.semantic_hit');
+    expect(hits).toEqual([expect.objectContaining({ tenant: 'acme', threshold: 0.84, stream: false, keyId: expect.stringMatching(/^key_/) })]);
+    const similarity = hits[0]!.similarity as number;
+    expect(similarity).toBeGreaterThanOrEqual(0.84);
+    expect(similarity).toBeLessThan(1);
+    expect(JSON.stringify(hits)).not.toMatch(/password|settings/);
+
+    const upper = [0.8, 0.84, 0.86, 0.88, 0.9, 0.92, 0.94, 0.96, 0.98, 1].find((le) => similarity <= le)!;
+    for (const text of [await metrics.metricsText(), await metrics.metricsText('acme')]) {
+      expect(value(text, 'vectorcache_semantic_hits_total')).toBe(1);
+      expect(value(text, 'vectorcache_semantic_similarity_count')).toBe(1);
+      expect(value(text, 'vectorcache_semantic_similarity_sum')).toBeCloseTo(similarity, 9);
+      expect(value(text, 'vectorcache_semantic_similarity_bucket{le="0.8"}')).toBe(0);
+      expect(value(text, `vectorcache_semantic_similarity_bucket{le="${upper}"}`)).toBe(1);
+      expect(value(text, 'vectorcache_security_events_total{type="cache.semantic_hit"}')).toBe(1);
+    }
+    const other = await metrics.metricsText('globex');
+    expect(value(other, 'vectorcache_semantic_hits_total')).toBe(0);
+    expect(value(other, 'vectorcache_semantic_similarity_count')).toBe(0);
+    metrics.stop();
     await guard.close();
   });
 

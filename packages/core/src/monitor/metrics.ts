@@ -50,6 +50,8 @@ const KNOWN_REASONS = new Set<string>(BYPASS_REASONS);
 const KNOWN_OUTCOMES = new Set<string>(OUTCOMES);
 /** 10 µs to 100 ms: the gate is in-process; a lookup against Redis lands in the upper buckets. */
 const LATENCY_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+/** Cosine similarity of served semantic answers: finest above 0.84, where thresholds (the offline default among them) sit. */
+const SIMILARITY_BUCKETS = [0.8, 0.84, 0.86, 0.88, 0.9, 0.92, 0.94, 0.96, 0.98, 1];
 const ANONYMOUS = '_anonymous';
 
 /** Savings the guard may put on a hit observation; when absent they are read from `guard.stats`. */
@@ -110,6 +112,8 @@ class SeriesSet {
   readonly #callsSaved: PromClient.Counter;
   readonly #tokensSaved: PromClient.Counter;
   readonly #secondsSaved: PromClient.Counter;
+  readonly #semanticHits: PromClient.Counter;
+  readonly #similarity: PromClient.Histogram;
 
   constructor(r: Resolved, registry: PromClient.Registry, tenantLabel: boolean, cacheStore: CacheStore | undefined) {
     const { client, prefix } = r;
@@ -131,6 +135,8 @@ class SeriesSet {
     this.#callsSaved = new client.Counter({ name: named('upstream_calls_saved_total'), help: 'Upstream (model) calls avoided by cache hits.', labelNames: t([]), registers });
     this.#tokensSaved = new client.Counter({ name: named('saved_tokens_total'), help: 'Upstream tokens avoided by cache hits (from the stored usage.total_tokens).', labelNames: t([]), registers });
     this.#secondsSaved = new client.Counter({ name: named('saved_seconds_total'), help: 'Upstream time avoided by cache hits (the time each stored answer took).', labelNames: t([]), registers });
+    this.#semanticHits = new client.Counter({ name: named('semantic_hits_total'), help: 'Cache hits answered by a semantic match (included in the hit outcome).', labelNames: t([]), registers });
+    this.#similarity = new client.Histogram({ name: named('semantic_similarity'), help: 'Cosine similarity of each served semantic match.', buckets: SIMILARITY_BUCKETS, registers });
     if (cacheStore) cacheGauges(client, cacheStore, registers, named);
     if (!tenantLabel) this.#zeros();
   }
@@ -143,6 +149,7 @@ class SeriesSet {
     this.#callsSaved.inc(0);
     this.#tokensSaved.inc(0);
     this.#secondsSaved.inc(0);
+    this.#semanticHits.inc(0);
   }
 
   record(o: DecisionObservation, tenant: string, saved: { ms: number; tokens: number } | undefined): void {
@@ -160,8 +167,13 @@ class SeriesSet {
     }
   }
 
-  event(type: string): void {
-    this.#events.inc({ type: isKnownEventType(type) ? type : 'other' });
+  event(event: GuardEvent, tenant: string): void {
+    this.#events.inc({ type: isKnownEventType(event.type) ? event.type : 'other' });
+    if (event.type !== 'cache.semantic_hit') return;
+    this.#semanticHits.inc(this.#tenantLabel ? { tenant } : {});
+    const similarity = event.similarity;
+    // Float rounding can put an identical vector a hair above 1: it still belongs in the top bucket.
+    if (typeof similarity === 'number' && Number.isFinite(similarity)) this.#similarity.observe(Math.min(1, Math.max(0, similarity)));
   }
 }
 
@@ -204,8 +216,9 @@ export function createPrometheusMetrics(guard: Guard, options: PrometheusMetrics
     if (o.tenant !== undefined) tenantSet(o.tenant)?.series.record(o, tenant, saved);
   });
   const unlisten = guard.onEvent((event: GuardEvent) => {
-    global.event(event.type);
-    if (typeof event.tenant === 'string') tenantSet(event.tenant)?.series.event(event.type);
+    const tenant = typeof event.tenant === 'string' ? event.tenant : undefined;
+    global.event(event, tenant ?? ANONYMOUS);
+    if (tenant !== undefined) tenantSet(tenant)?.series.event(event, tenant);
   });
   return {
     registry: r.registry,

@@ -3,6 +3,8 @@ import type { CacheStore } from '../types.js';
 import type { CacheTicket } from '../contract.js';
 import type { PiiScanner } from '../pii/index.js';
 import type { StatsBook } from '../stats.js';
+import type { EventHub } from '../monitor/hub.js';
+import { EventThrottle } from '../monitor/throttle.js';
 import type { EntryKeys } from '../cache/entry-keys.js';
 import { withTimeout } from '../cache/timeout.js';
 import type { Candidate, LookupRequest, LookupStrategy } from '../cache/strategy.js';
@@ -17,7 +19,13 @@ export interface SemanticDeps {
   pii: PiiScanner | undefined;
   ignoreFields: ReadonlySet<string>;
   cacheTimeoutMs: number;
+  hub: EventHub;
 }
+
+/** Skip reasons that mean the embedder or the index failed (the others are the request's own). */
+const FAILURES = new Set(['embedder_failed', 'embedder_timeout', 'index_failed', 'index_write_failed']);
+/** An embedder or index outage raises `semantic.unavailable` at most this often per tenant and reason. */
+const UNAVAILABLE_EVERY_MS = 60_000;
 
 /** What one request's lookup worked out, kept for indexing its answer once stored. */
 type Plan = { ok: false; reason: string } | { ok: true; text: string; partition: string; vector?: Float32Array };
@@ -33,6 +41,7 @@ export class SemanticLookup implements LookupStrategy {
   readonly #d: SemanticDeps;
   readonly #names = new SemanticKeys();
   readonly #plans = new WeakMap<CacheTicket, Plan>();
+  readonly #unavailable = new EventThrottle(UNAVAILABLE_EVERY_MS);
 
   constructor(options: NormalizedSemantic, deps: SemanticDeps) {
     this.#o = options;
@@ -61,7 +70,7 @@ export class SemanticLookup implements LookupStrategy {
         continue;
       }
       if (entry.tenant === ticket.tenant && entry.subject === ticket.subject && entry.expiresAt > Date.now()) {
-        return { key: match.key, entry, match: 'semantic', similarity: match.similarity };
+        return { key: match.key, entry, match: 'semantic', similarity: match.similarity, threshold };
       }
     }
     return this.#skip(ticket, 'no_neighbour');
@@ -134,6 +143,11 @@ export class SemanticLookup implements LookupStrategy {
 
   #skip(ticket: CacheTicket, reason: string): undefined {
     this.#d.stats.semanticSkip(ticket.tenant, reason);
+    if (FAILURES.has(reason)) {
+      // Exact counts stay in stats (semanticSkipped); the event says an outage started, with what it held back.
+      const suppressed = this.#unavailable.pass(`${ticket.tenant}\0${reason}`);
+      if (suppressed !== undefined) this.#d.hub.emit('semantic.unavailable', { requestId: ticket.requestId, tenant: ticket.tenant, reason, suppressed });
+    }
     return undefined;
   }
 }
