@@ -5,7 +5,7 @@ import { cacheAndQueries, evaluate, GOALS, loadBenchmark, methods } from './sema
 
 /**
  * Hit rate measured when the default was chosen was 23.3% of answerable queries (goal: 40%, not reached
- * on this deliberately adversarial benchmark; see docs/semantic-embedders.md). This floor catches regressions.
+ * on this deliberately adversarial benchmark; see docs/semantic.md). This floor catches regressions.
  */
 const HIT_RATE_FLOOR = 0.2;
 

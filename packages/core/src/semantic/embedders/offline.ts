@@ -11,7 +11,7 @@ export const OFFLINE_DEFAULT_THRESHOLD = 0.84;
 /** Bump whenever the tokenizer, stemmer or feature code would embed a text differently. */
 const ALGORITHM = 1;
 
-/** Tuning of the offline embedder; the defaults were chosen on the project's own benchmark (docs/semantic-embedders.md). */
+/** Tuning of the offline embedder; the defaults were chosen on the project's own benchmark (docs/semantic.md). */
 export interface OfflineParams {
   /** SIF smoothing `a` in a / (a + p(w)). */
   sif: number;
