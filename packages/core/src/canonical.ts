@@ -11,6 +11,55 @@ import { createHmac } from 'node:crypto';
  */
 export function canonicalJson(value: unknown, ignore?: ReadonlySet<string>): string {
   if (value === null || typeof value !== 'object') return scalar(value);
+  // Request bodies are capped at 64 levels before they get here: the recursive writer is the fast path
+  // for them; anything deeper (or circular) goes to the iterative writer below, which never overflows.
+  const fast = writeShallow(value, ignore, 0);
+  return fast ?? canonicalDeep(value, ignore);
+}
+
+/** Deeper than this, the recursive writer hands over to the iterative one. */
+const SHALLOW_DEPTH = 128;
+
+/** Object keys to write, sorted, as `open` chooses them (own keys, or inherited enumerable ones for exotic prototypes). */
+function keysOf(record: Record<string, unknown>, ignoreTop: ReadonlySet<string> | undefined): string[] {
+  const proto = Object.getPrototypeOf(record) as unknown;
+  let names: string[];
+  if (proto === Object.prototype || proto === null) names = Object.keys(record);
+  else {
+    names = [];
+    for (const key in record) names.push(key);
+  }
+  return names.sort().filter((key) => !ignoreTop?.has(key) && record[key] !== undefined);
+}
+
+/** The same output as the iterative writer, by recursion; undefined past SHALLOW_DEPTH. */
+function writeShallow(value: object, ignoreTop: ReadonlySet<string> | undefined, depth: number): string | undefined {
+  if (depth >= SHALLOW_DEPTH) return undefined;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      const child: unknown = value[i];
+      const text = child !== null && typeof child === 'object' ? writeShallow(child, undefined, depth + 1) : scalar(child);
+      if (text === undefined) return undefined;
+      out += (i ? ',' : '') + text;
+    }
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  let out = '{';
+  let first = true;
+  for (const key of keysOf(record, ignoreTop)) {
+    const child = record[key];
+    const text = child !== null && typeof child === 'object' ? writeShallow(child, undefined, depth + 1) : scalar(child);
+    if (text === undefined) return undefined;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${text}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+/** Iterative (an explicit stack of open containers): no nesting depth can overflow the call stack. */
+export function canonicalDeep(value: object, ignore: ReadonlySet<string> | undefined): string {
   const frames: Frame[] = [];
   // Containers on the current path: a cyclic value (never produced by JSON.parse) is refused, not looped on.
   const path = new Set<object>();
@@ -57,15 +106,7 @@ interface Frame {
 
 function open(value: object, ignoreTop: ReadonlySet<string> | undefined): Frame {
   if (Array.isArray(value)) return { value, keys: undefined, length: value.length, index: 0 };
-  const record = value as Record<string, unknown>;
-  const proto = Object.getPrototypeOf(record) as unknown;
-  let names: string[];
-  if (proto === Object.prototype || proto === null) names = Object.keys(record);
-  else {
-    names = [];
-    for (const key in record) names.push(key);
-  }
-  const keys = names.sort().filter((key) => !ignoreTop?.has(key) && record[key] !== undefined);
+  const keys = keysOf(value as Record<string, unknown>, ignoreTop);
   return { value, keys, length: keys.length, index: 0 };
 }
 
