@@ -1,11 +1,10 @@
 // Semantic-cache quality on the project's labelled benchmark: hit rate on answerable queries and false hits, per embedder.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   createOfflineEmbedder, DEFAULT_OFFLINE_PARAMS, loadWordTable, OFFLINE_DEFAULT_THRESHOLD, type OfflineParams,
 } from '../../packages/core/src/semantic/embedders/index.js';
 import { semanticSignature, signatureKey, type SemanticGuardOptions } from '../../packages/core/src/semantic/guards.js';
-import type { BenchGroup } from '../fixtures/semantic/generate.js';
+import { buildGroups, type BenchGroup } from '../fixtures/semantic/generate.js';
 
 // Run: `node --conditions=source --import tsx test/bench/semantic-quality.ts [--sweep]`
 export const GOALS = { maxFalseHitRate: 0.005, minHitRate: 0.4 };
@@ -31,9 +30,9 @@ export interface QualityRow {
   falseHitRate: number;
 }
 
+/** The labelled benchmark, built from its hand-written sources each time (nothing generated is kept in the tree). */
 export function loadBenchmark(): BenchGroup[] {
-  const file = fileURLToPath(new URL('../fixtures/semantic/benchmark.json', import.meta.url));
-  return (JSON.parse(readFileSync(file, 'utf8')) as { groups: BenchGroup[] }).groups;
+  return buildGroups();
 }
 
 /** Loaded groups' questions are cached; every other text of the benchmark is asked once. */
