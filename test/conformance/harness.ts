@@ -1,4 +1,5 @@
 // Builds the same guarded app on Express, Koa and Fastify, so one table of cases runs against all three.
+import { afterAll, beforeAll } from 'vitest';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -245,4 +246,17 @@ export function baseOptions(keys: Keys, extra: Partial<GuardOptions> = {}): Guar
 
 export function chat(content: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { model: 'gpt-test', messages: [{ role: 'user', content }], ...extra };
+}
+
+/** One guarded app per describe block: a fresh key set and an app on `adapter`, closed after the block. */
+export interface SuiteApp { keys: Keys; app: App }
+
+export function suiteApp(adapter: AdapterName, extra: Partial<GuardOptions> = {}): SuiteApp {
+  const suite = {} as SuiteApp;
+  beforeAll(async () => {
+    suite.keys = await makeKeys();
+    suite.app = await startApp(adapter, baseOptions(suite.keys, extra));
+  });
+  afterAll(async () => { await suite.app.close(); });
+  return suite;
 }

@@ -1,8 +1,8 @@
 // Issue 13 items 1 and 12 over real HTTP on every adapter: long subject ids stay isolated or are refused; chat bodies need messages.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import request from 'supertest';
-import { baseOptions, chat, makeKeys, startApp, type AdapterName, type App, type Keys } from '../conformance/harness.js';
+import { type AdapterName, type App, baseOptions, chat, makeKeys, startApp, suiteApp } from '../conformance/harness.js';
 
 const ADAPTERS: AdapterName[] = ['express', 'koa', 'fastify'];
 /** Header-safe characters; ids are generated at every length from 1 to the limit and past it. */
@@ -14,16 +14,10 @@ const idOf = (length: number, seed: number): string => Array.from({ length }, (_
 
 for (const adapter of ADAPTERS) {
   describe(`${adapter}: subject ids of any accepted length are isolated (item 1)`, () => {
-    let keys: Keys;
-    let app: App;
-    beforeAll(async () => {
-      keys = await makeKeys();
-      app = await startApp(adapter, baseOptions(keys));
-    });
-    afterAll(async () => { await app.close(); });
+    const suite = suiteApp(adapter);
 
     const ask = (content: string, subject?: string) => {
-      const req = request(app.url).post('/v1/chat/completions').set('authorization', `Bearer ${keys.privacy}`);
+      const req = request(suite.app.url).post('/v1/chat/completions').set('authorization', `Bearer ${suite.keys.privacy}`);
       if (subject !== undefined) req.set('x-vectorcache-subject', subject);
       return req.send(chat(content));
     };
@@ -41,10 +35,10 @@ for (const adapter of ADAPTERS) {
         expect(await status()).toBe('miss');
         expect(await status(`${subject[0] === 'x' ? 'y' : 'x'}${subject.slice(1)}`)).toBe('miss');
         const path = `/v1/vectorcache/subjects/${encodeURIComponent(subject)}`;
-        const exported = await request(app.url).get(`${path}/export`).set('authorization', `Bearer ${keys.privacy}`);
+        const exported = await request(suite.app.url).get(`${path}/export`).set('authorization', `Bearer ${suite.keys.privacy}`);
         expect(exported.status).toBe(200);
         expect(JSON.parse(exported.text).entries.length).toBeGreaterThanOrEqual(1);
-        const erased = await request(app.url).delete(path).set('authorization', `Bearer ${keys.privacy}`);
+        const erased = await request(suite.app.url).delete(path).set('authorization', `Bearer ${suite.keys.privacy}`);
         expect(erased.body.erased).toBeGreaterThanOrEqual(1);
         expect(await status(subject)).toBe('miss');
       }), { numRuns: 12 });
@@ -56,7 +50,7 @@ for (const adapter of ADAPTERS) {
         const res = await ask(fresh(), subject);
         expect(res.status).toBe(400);
         expect(res.body).toMatchObject({ code: 'invalid_subject', status: 400 });
-        const admin = await request(app.url).delete(`/v1/vectorcache/subjects/${subject}`).set('authorization', `Bearer ${keys.privacy}`);
+        const admin = await request(suite.app.url).delete(`/v1/vectorcache/subjects/${subject}`).set('authorization', `Bearer ${suite.keys.privacy}`);
         expect(admin.status).toBe(400);
         expect(admin.body.code).toBe('invalid_subject');
       }), { numRuns: 8 });
@@ -64,26 +58,20 @@ for (const adapter of ADAPTERS) {
   });
 
   describe(`${adapter}: the chat route validates the chat shape (item 12)`, () => {
-    let keys: Keys;
-    let app: App;
-    beforeAll(async () => {
-      keys = await makeKeys();
-      app = await startApp(adapter, baseOptions(keys));
-    });
-    afterAll(async () => { await app.close(); });
+    const suite = suiteApp(adapter);
 
     it('any object body without `messages` is 400 invalid_body, never cached, the handler never called', async () => {
-      const calls = app.backend.calls;
+      const calls = suite.app.backend.calls;
       await fc.assert(fc.asyncProperty(
         fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }).filter((k) => k !== 'messages' && k !== 'model' && k !== '__proto__'), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }),
         async (body) => {
-          const res = await request(app.url).post('/v1/chat/completions').set('authorization', `Bearer ${keys.full}`).send(body);
+          const res = await request(suite.app.url).post('/v1/chat/completions').set('authorization', `Bearer ${suite.keys.full}`).send(body);
           expect(res.status).toBe(400);
           expect(res.body.code).toBe('invalid_body');
           expect(res.headers['x-vectorcache-status']).toBeUndefined();
         },
       ), { numRuns: 25 });
-      expect(app.backend.calls).toBe(calls);
+      expect(suite.app.backend.calls).toBe(calls);
     });
   });
 }

@@ -1,30 +1,24 @@
 // Issue 16 item 8 on every adapter: every answer carries X-Request-Id (a valid incoming one echoed), and operational routes stay out of the stats.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import request from 'supertest';
-import { baseOptions, chat, makeKeys, startApp, type AdapterName, type App, type Keys } from '../conformance/harness.js';
+import { baseOptions, chat, startApp, suiteApp, type AdapterName } from '../conformance/harness.js';
 
 const ADAPTERS: AdapterName[] = ['express', 'koa', 'fastify'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 for (const adapter of ADAPTERS) {
   describe(`${adapter}: X-Request-Id`, () => {
-    let keys: Keys;
-    let app: App;
-    beforeAll(async () => {
-      keys = await makeKeys();
-      app = await startApp(adapter, baseOptions(keys));
-    });
-    afterAll(async () => { await app.close(); });
+    const suite = suiteApp(adapter);
 
     const calls = (id?: string) => {
       const withId = <T extends { set(name: string, value: string): T }>(r: T): T => (id === undefined ? r : r.set('x-request-id', id));
       return [
-        withId(request(app.url).post('/v1/chat/completions')).send(chat('no key')), // deny 401
-        withId(request(app.url).post('/v1/chat/completions').set('authorization', `Bearer ${keys.full}`)).send(chat('request id question')), // miss, then hit
-        withId(request(app.url).post('/v1/chat/completions').set('authorization', `Bearer ${keys.full}`)).send(chat('request id question')),
-        withId(request(app.url).post('/v1/chat/completions').set('authorization', `Bearer ${keys.full}`).set('cache-control', 'no-cache')).send(chat('bypassed')),
-        withId(request(app.url).get('/v1/vectorcache/stats').set('authorization', `Bearer ${keys.analytics}`)), // admin
+        withId(request(suite.app.url).post('/v1/chat/completions')).send(chat('no key')), // deny 401
+        withId(request(suite.app.url).post('/v1/chat/completions').set('authorization', `Bearer ${suite.keys.full}`)).send(chat('request id question')), // miss, then hit
+        withId(request(suite.app.url).post('/v1/chat/completions').set('authorization', `Bearer ${suite.keys.full}`)).send(chat('request id question')),
+        withId(request(suite.app.url).post('/v1/chat/completions').set('authorization', `Bearer ${suite.keys.full}`).set('cache-control', 'no-cache')).send(chat('bypassed')),
+        withId(request(suite.app.url).get('/v1/vectorcache/stats').set('authorization', `Bearer ${suite.keys.analytics}`)), // admin
       ];
     };
 
@@ -41,12 +35,12 @@ for (const adapter of ADAPTERS) {
     });
 
     it('operational paths are authenticated but never counted as guarded traffic', async () => {
-      const ops = await startApp(adapter, baseOptions(keys, { operationalPaths: ['/v1/chat/completions'] }));
+      const ops = await startApp(adapter, baseOptions(suite.keys, { operationalPaths: ['/v1/chat/completions'] }));
       try {
         const denied = await request(ops.url).post('/v1/chat/completions').send(chat('ops'));
         expect(denied.status).toBe(401);
         for (let i = 0; i < 2; i++) {
-          const ok = await request(ops.url).post('/v1/chat/completions').set('authorization', `Bearer ${keys.full}`).send(chat('ops'));
+          const ok = await request(ops.url).post('/v1/chat/completions').set('authorization', `Bearer ${suite.keys.full}`).send(chat('ops'));
           expect(ok.status).toBe(200);
           expect(ok.headers['x-vectorcache-status']).toBeUndefined();
         }
