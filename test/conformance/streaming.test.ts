@@ -194,6 +194,23 @@ const cases: Array<{ name: string; run(ctx: Ctx): Promise<void> }> = [
     },
   },
   {
+    name: '20 identical concurrent streamed requests of one form → exactly one handler call, 19 coalesced followers',
+    async run(ctx) {
+      const backend = ctx.app.backend;
+      const content = fresh('coalesce one form');
+      backend.delayMs = 300;
+      try {
+        const calls = backend.calls;
+        const answers = await Promise.all(Array.from({ length: 20 }, () => post(ctx, streamed(content, withUsage))));
+        expect(backend.calls - calls).toBe(1);
+        expect(answers.filter((a) => a.headers['x-vectorcache-coalesced'] === 'true')).toHaveLength(19);
+        for (const a of answers) expect(readStream(a).chunks.at(-1)!.usage).toBeTruthy();
+      } finally {
+        backend.delayMs = 0;
+      }
+    },
+  },
+  {
     name: '20 identical concurrent JSON requests → one handler call; followers get the stored answer, coalesced',
     async run(ctx) {
       const backend = ctx.app.backend;
