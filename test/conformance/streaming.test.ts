@@ -28,6 +28,19 @@ const fresh = (label: string) => `${label} #${++unique} ${Math.random().toString
 const streamed = (content: string, extra: Record<string, unknown> = {}) => chat(content, { stream: true, ...extra });
 const withUsage = { stream_options: { include_usage: true } };
 
+/** 20 requests at once against a slow handler: how many handler calls they made, and their answers. */
+async function concurrently(ctx: Ctx, bodyOf: (i: number) => unknown): Promise<{ calls: number; answers: Answer[] }> {
+  const backend = ctx.app.backend;
+  backend.delayMs = 300;
+  try {
+    const before = backend.calls;
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => post(ctx, bodyOf(i))));
+    return { calls: backend.calls - before, answers };
+  } finally {
+    backend.delayMs = 0;
+  }
+}
+
 const toolEvents = (body: Record<string, unknown>): string[] => {
   const head = { id: 'chatcmpl-tools', object: 'chat.completion.chunk', created: 1_700_000_000, model: body.model };
   const frame = (delta: unknown, finish: string | null = null) => `data: ${JSON.stringify({ ...head, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
@@ -175,56 +188,35 @@ const cases: Array<{ name: string; run(ctx: Ctx): Promise<void> }> = [
   {
     name: '20 identical concurrent streamed requests → one handler call; followers get the live stream, coalesced, in their form',
     async run(ctx) {
-      const backend = ctx.app.backend;
       const content = fresh('coalesce stream');
-      backend.delayMs = 300;
-      try {
-        const calls = backend.calls;
-        const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => post(ctx, streamed(content, i % 2 ? withUsage : {}))));
-        // One flight for the clients without usage, one for those asking for it (a stream without usage cannot serve them).
-        expect(backend.calls - calls).toBe(2);
-        const coalesced = answers.filter((a) => a.headers['x-vectorcache-coalesced'] === 'true');
-        expect(coalesced).toHaveLength(18);
-        expect(coalesced.every((a) => a.headers['x-vectorcache-status'] === 'hit')).toBe(true);
-        const texts = new Set(answers.map((a) => readStream(a).completion.choices[0]!.message.content));
-        expect(texts.size).toBe(1);
-      } finally {
-        backend.delayMs = 0;
-      }
+      const { calls, answers } = await concurrently(ctx, (i) => streamed(content, i % 2 ? withUsage : {}));
+      // One flight for the clients without usage, one for those asking for it (a stream without usage cannot serve them).
+      expect(calls).toBe(2);
+      const coalesced = answers.filter((a) => a.headers['x-vectorcache-coalesced'] === 'true');
+      expect(coalesced).toHaveLength(18);
+      expect(coalesced.every((a) => a.headers['x-vectorcache-status'] === 'hit')).toBe(true);
+      const texts = new Set(answers.map((a) => readStream(a).completion.choices[0]!.message.content));
+      expect(texts.size).toBe(1);
     },
   },
   {
     name: '20 identical concurrent streamed requests of one form → exactly one handler call, 19 coalesced followers',
     async run(ctx) {
-      const backend = ctx.app.backend;
       const content = fresh('coalesce one form');
-      backend.delayMs = 300;
-      try {
-        const calls = backend.calls;
-        const answers = await Promise.all(Array.from({ length: 20 }, () => post(ctx, streamed(content, withUsage))));
-        expect(backend.calls - calls).toBe(1);
-        expect(answers.filter((a) => a.headers['x-vectorcache-coalesced'] === 'true')).toHaveLength(19);
-        for (const a of answers) expect(readStream(a).chunks.at(-1)!.usage).toBeTruthy();
-      } finally {
-        backend.delayMs = 0;
-      }
+      const { calls, answers } = await concurrently(ctx, () => streamed(content, withUsage));
+      expect(calls).toBe(1);
+      expect(answers.filter((a) => a.headers['x-vectorcache-coalesced'] === 'true')).toHaveLength(19);
+      for (const a of answers) expect(readStream(a).chunks.at(-1)!.usage).toBeTruthy();
     },
   },
   {
     name: '20 identical concurrent JSON requests → one handler call; followers get the stored answer, coalesced',
     async run(ctx) {
-      const backend = ctx.app.backend;
       const content = fresh('coalesce json');
-      backend.delayMs = 300;
-      try {
-        const calls = backend.calls;
-        const answers = await Promise.all(Array.from({ length: 20 }, () => post(ctx, chat(content))));
-        expect(backend.calls - calls).toBe(1);
-        expect(answers.filter((a) => a.headers['x-vectorcache-coalesced'] === 'true')).toHaveLength(19);
-        expect(new Set(answers.map((a) => (JSON.parse(a.text) as ChatCompletion).choices[0]!.message.content)).size).toBe(1);
-      } finally {
-        backend.delayMs = 0;
-      }
+      const { calls, answers } = await concurrently(ctx, () => chat(content));
+      expect(calls).toBe(1);
+      expect(answers.filter((a) => a.headers['x-vectorcache-coalesced'] === 'true')).toHaveLength(19);
+      expect(new Set(answers.map((a) => (JSON.parse(a.text) as ChatCompletion).choices[0]!.message.content)).size).toBe(1);
     },
   },
 ];
