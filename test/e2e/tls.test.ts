@@ -1,42 +1,21 @@
 // The example server serves HTTPS directly from TLS_CERT/TLS_KEY (a certificate made at test time), with HSTS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request } from 'node:https';
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import selfsigned from 'selfsigned';
 import { startExample, type RunningExample } from './example-server.js';
+import { postOverTls } from './https-post.js';
+import { makeTestCert, type TestCert } from './test-cert.js';
 
-function post(url: string, ca: string, key: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  const target = new URL('/v1/chat/completions', url);
-  const body = JSON.stringify({ model: 'offline-1', messages: [{ role: 'user', content: 'over TLS' }] });
-  return new Promise((resolve, reject) => {
-    const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', ca, servername: 'localhost',
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${key}` } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => { text += c.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const post = (url: string, ca: string, key: string) => postOverTls(url, ca, key, { model: 'offline-1', messages: [{ role: 'user', content: 'over TLS' }] });
 
 describe('example server over TLS (TLS_CERT / TLS_KEY)', () => {
   let server: RunningExample;
   let ca: string;
+  let cert: TestCert;
   beforeAll(async () => {
-    const pems = selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
-      days: 1, keySize: 2048, algorithm: 'sha256',
-      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
-    });
-    const dir = mkdtempSync(join(tmpdir(), 'vc-tls-'));
-    writeFileSync(join(dir, 'cert.pem'), pems.cert);
-    writeFileSync(join(dir, 'key.pem'), pems.private, { mode: 0o600 });
-    ca = pems.cert;
-    server = await startExample('express-chat', { TLS_CERT: join(dir, 'cert.pem'), TLS_KEY: join(dir, 'key.pem'), VECTORCACHE_HTTPS_ONLY: 'true' });
+    cert = makeTestCert();
+    ca = cert.ca;
+    server = await startExample('express-chat', { ...cert.env, VECTORCACHE_HTTPS_ONLY: 'true' });
   });
-  afterAll(async () => { await server?.stop(); });
+  afterAll(async () => { await server?.stop(); cert?.remove(); });
 
   it('listens on https, answers a guarded request and sends Strict-Transport-Security', async () => {
     expect(server.url).toMatch(/^https:\/\//);

@@ -2,7 +2,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:tls';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +10,9 @@ import { join } from 'node:path';
 import { createKey, FileKeyStore } from '@vectorcache/core';
 import { startExample, type RunningExample } from './example-server.js';
 import { makeTestCert, type TestCert } from './test-cert.js';
+import { postOverTls } from './https-post.js';
+
+const post = (url: string, ca: string, key: string) => postOverTls(url, ca, key, { model: 'up-1', messages: [{ role: 'user', content: 'via a loopback upstream' }] });
 
 const EXAMPLES = ['express-chat', 'koa-chat', 'fastify-chat'] as const;
 const SECRET = randomBytes(32).toString('hex');
@@ -24,21 +26,6 @@ function handshake(url: string, ca: string, version: 'TLSv1.2' | 'TLSv1.3'): Pro
     const socket = connect({ host: target.hostname, port: Number(target.port), ca, servername: 'localhost', minVersion: version, maxVersion: version });
     socket.once('secureConnect', () => { resolve({ protocol: socket.getProtocol() }); socket.destroy(); });
     socket.once('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
-  });
-}
-
-function post(url: string, ca: string, key: string): Promise<{ status: number; body: string }> {
-  const target = new URL('/v1/chat/completions', url);
-  const body = JSON.stringify({ model: 'up-1', messages: [{ role: 'user', content: 'via a loopback upstream' }] });
-  return new Promise((resolve, reject) => {
-    const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', ca, servername: 'localhost',
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${key}` } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => { text += c.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
   });
 }
 
