@@ -1,6 +1,7 @@
 // Reads and parses a JSON request body with a byte limit, for adapters whose framework parsed nothing.
 import type { IncomingMessage } from 'node:http';
 import type { HeaderMap } from './types.js';
+import { firstHeader } from './headers.js';
 
 /** Marks why a body could not be used; the gate turns it into a problem after authentication. */
 export type BodyError = 'invalid_body' | 'body_too_large' | 'body_timeout';
@@ -12,14 +13,10 @@ export interface BodyResult {
   raw?: Buffer;
 }
 
-function header(headers: HeaderMap, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 /** True for application/json and any +json media type. */
 export function isJsonContentType(headers: HeaderMap): boolean {
-  const type = header(headers, 'content-type');
+  const type = firstHeader(headers, 'content-type');
   if (!type) return false;
   const essence = type.split(';', 1)[0]!.trim().toLowerCase();
   return essence === 'application/json' || (essence.startsWith('application/') && essence.endsWith('+json'));
@@ -27,9 +24,9 @@ export function isJsonContentType(headers: HeaderMap): boolean {
 
 /** True when the request announces a body (Content-Length > 0 or chunked). */
 export function hasBody(headers: HeaderMap): boolean {
-  const length = header(headers, 'content-length');
+  const length = firstHeader(headers, 'content-length');
   if (length !== undefined) return length.trim() !== '0';
-  return header(headers, 'transfer-encoding') !== undefined;
+  return firstHeader(headers, 'transfer-encoding') !== undefined;
 }
 
 /**
@@ -116,7 +113,7 @@ export function parseJsonText(text: string, maxDepth = MAX_JSON_DEPTH): BodyResu
  */
 export async function readJsonBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
   if (!hasBody(req.headers) || !isJsonContentType(req.headers)) return { body: undefined };
-  const declared = Number(header(req.headers, 'content-length'));
+  const declared = Number(firstHeader(req.headers, 'content-length'));
   if (Number.isFinite(declared) && declared > limit) {
     req.resume(); // drain so the connection can answer
     return { body: undefined, error: 'body_too_large' };

@@ -6,7 +6,8 @@ import { cacheKey, canonicalJson } from '../canonical.js';
 export interface TicketInput {
   body: Record<string, unknown>;
   method: string;
-  url: string;
+  /** The path without its query string. */
+  path: string;
   subject: string | undefined;
   ttlMs: number;
   now: number;
@@ -19,7 +20,7 @@ export interface TicketInput {
 export function makeTicket(indexKey: Uint8Array, ignoreFields: ReadonlySet<string>, t: TicketInput): CacheTicket {
   const model = typeof t.body.model === 'string' ? t.body.model : '';
   const request = canonicalJson(t.body, ignoreFields);
-  const route = `${t.method} ${t.url.split('?', 1)[0]}`;
+  const route = `${t.method} ${t.path}`;
   const tenant = t.principal.tenant;
   const key = cacheKey(indexKey, { tenant, route, subject: t.subject, model, canonical: request });
   return {

@@ -17,13 +17,11 @@ export interface AdminRoute {
 
 const SUBJECT_PATH = /^\/subjects\/([^/]+)(\/export|\/do-not-cache)?$/;
 
-/** Which admin route a request names, or undefined when it is not under the prefix. */
-export function adminRouteOf(prefix: string | false, method: string, url: string): AdminRoute | undefined {
+/** Which admin route a request names (upper-case method, path without query, full url for the query), or undefined. */
+export function adminRouteOf(prefix: string | false, m: string, path: string, url: string): AdminRoute | undefined {
   if (!prefix) return undefined;
-  const path = url.split('?', 1)[0]!;
-  if (path !== prefix && !path.startsWith(prefix + '/')) return undefined;
+  if (path !== prefix && !path.startsWith(`${prefix}/`)) return undefined;
   const rest = path.slice(prefix.length);
-  const m = method.toUpperCase();
   const read = m === 'GET' || m === 'HEAD';
   if (rest === '/stats' && read) return { name: 'stats', scope: 'analytics:read' };
   const match = SUBJECT_PATH.exec(rest);
@@ -48,8 +46,8 @@ export class AdminRoutes {
     this.#deps = deps;
   }
 
-  route(view: HeadView): AdminRoute | undefined {
-    return adminRouteOf(this.#prefix, view.method, view.url);
+  route(view: HeadView, ctx: RequestContext): AdminRoute | undefined {
+    return adminRouteOf(this.#prefix, ctx.method, ctx.path, view.url);
   }
 
   /** A key only ever acts on its own tenant, so one tenant's admin can never reach another's subjects. */

@@ -3,7 +3,7 @@ import type { HeaderMap } from '../types.js';
 import { jsonDepthExceeds, MAX_JSON_DEPTH, type BodyError } from '../body.js';
 import type { DenyDecision } from '../contract.js';
 import type { RequestContext } from './context.js';
-import { firstHeader } from './context.js';
+import { firstHeader } from '../headers.js';
 import type { Replies } from './replies.js';
 import type { BodyValidator } from './chat-shape.js';
 
@@ -27,14 +27,14 @@ export class BodyPolicy {
   }
 
   /** Nesting within the cap also for a body a framework parsed (ours is capped while reading), then the route's shape. */
-  checkShape(body: Record<string, unknown>, view: { method: string; url: string }, ctx: RequestContext, depthChecked = false): DenyDecision | undefined {
+  checkShape(body: Record<string, unknown>, ctx: RequestContext, depthChecked = false): DenyDecision | undefined {
     if (!depthChecked && jsonDepthExceeds(body, MAX_JSON_DEPTH)) {
       return this.#replies.deny('invalid_body', ctx, { detail: `The body is nested deeper than ${MAX_JSON_DEPTH} levels.` });
     }
     if (!this.#validate) return undefined;
     let shape: string | undefined;
     try {
-      shape = this.#validate(body, { method: view.method.toUpperCase(), path: view.url.split('?', 1)[0]! });
+      shape = this.#validate(body, { method: ctx.method, path: ctx.path });
     } catch {
       shape = 'The request body was refused by the body validator.'; // a validator's bug fails closed
     }

@@ -1,6 +1,6 @@
 // The end user a request is about (privacy subject) and whether they consented to caching.
 import type { GuardRequest } from '../contract.js';
-import { firstHeader } from './context.js';
+import { firstHeader } from '../headers.js';
 
 export interface SubjectOptions {
   subject: ((req: unknown) => string | undefined | null) | undefined;

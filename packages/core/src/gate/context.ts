@@ -3,6 +3,9 @@ import type { Principal } from '../types.js';
 
 export interface RequestContext {
   readonly requestId: string;
+  /** The method, upper-cased, and the path without its query: read once, used by every stage. */
+  readonly method: string;
+  readonly path: string;
   /** The client address after trusted proxies; null when it could not be determined. */
   readonly clientAddress: string | null;
   /** True over TLS (or https forwarded by a trusted proxy). */
@@ -11,10 +14,4 @@ export interface RequestContext {
   readonly now: number;
   /** Set once the key is verified. */
   principal?: Principal;
-}
-
-/** The first header value (Node gives repeated headers as arrays). */
-export function firstHeader(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -36,6 +36,8 @@ export class Perimeter {
   context(view: HeadView, requestId: string, now: number): RequestContext {
     return {
       requestId,
+      method: view.method.toUpperCase(),
+      path: view.url.split('?', 1)[0]!,
       clientAddress: this.#trust.clientAddress(view.remoteAddress, view.headers, view.headerCount),
       tls: this.#trust.isSecure(view.encrypted, view.remoteAddress, view.headers, view.headerCount),
       now,

@@ -70,7 +70,7 @@ export class Pipeline {
     if (refused) return refused;
     const auth = await p.authenticator.authenticate(view, ctx);
     if ('kind' in auth) return auth;
-    const admin = p.admin.route(view);
+    const admin = p.admin.route(view, ctx);
     if (admin) return p.admin.answer(admin, ctx, auth.principal, auth.headers) as Promise<AdmitResult>;
     return new AdmittedRequest(view, ctx, auth);
   }
@@ -82,11 +82,11 @@ export class Pipeline {
     const readError = p.body.checkRead(bodyError, view.headers, ctx);
     if (readError) return readError;
     const base = { headers: p.replies.baseHeaders(ctx, admitted.auth.headers), requestId: ctx.requestId, clientAddress: ctx.clientAddress, principal };
-    if (this.o.operationalPaths.has(view.url.split('?', 1)[0]!)) return operational(base, body);
+    if (this.o.operationalPaths.has(ctx.path)) return operational(base, body);
     p.stats.request(record.tenant);
-    const method = view.method.toUpperCase();
+    const method = ctx.method;
     const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
-    const shapeError = isObject ? p.body.checkShape(body as Record<string, unknown>, view, ctx, read?.depthChecked === true) : undefined;
+    const shapeError = isObject ? p.body.checkShape(body as Record<string, unknown>, ctx, read?.depthChecked === true) : undefined;
     if (shapeError) return shapeError;
 
     const reasons: string[] = [];
@@ -109,7 +109,7 @@ export class Pipeline {
 
     const ttlMs = access.directives.maxAgeMs === undefined ? this.o.ttlMs : Math.min(this.o.ttlMs, access.directives.maxAgeMs);
     const ticket = makeTicket(p.keys.indexKey, this.o.ignoreFields, {
-      body: handlerBody as Record<string, unknown>, method, url: view.url, subject, ttlMs, now: ctx.now, requestId: ctx.requestId, principal, clientAddress: ctx.clientAddress,
+      body: handlerBody as Record<string, unknown>, method, path: ctx.path, subject, ttlMs, now: ctx.now, requestId: ctx.requestId, principal, clientAddress: ctx.clientAddress,
     });
     const lookup = { ticket, body: handlerBody as Record<string, unknown>, headers: view.headers };
     const router = p.router!;
