@@ -2,7 +2,7 @@
 import { createHmac } from 'node:crypto';
 import { canonicalJson } from '../canonical.js';
 import type { CacheTicket } from '../contract.js';
-import { signatureKey, type SemanticSignature } from './guards.js';
+import { signatureKey, withoutLastUserMessage, type SemanticSignature } from './guards.js';
 import { createVectorRotation, type VectorRotation } from './rotation.js';
 import type { Embedder } from './types.js';
 
@@ -35,8 +35,8 @@ export class SemanticKeys {
    */
   partition(indexKey: Uint8Array, input: { ticket: CacheTicket; body: Record<string, unknown>; ignore: ReadonlySet<string>; embedder: Embedder; rotation: string; signature: SemanticSignature }): string {
     this.#refresh(indexKey);
-    const messages = input.body.messages as unknown[];
-    const context = canonicalJson({ ...input.body, messages: messages.slice(0, -1) }, input.ignore);
+    // The request without its last user message's text (its role and other fields stay in the partition).
+    const context = canonicalJson(withoutLastUserMessage(input.body), input.ignore);
     const { ticket, embedder } = input;
     return createHmac('sha256', this.#partition)
       .update(ticket.tenant).update('\0').update(ticket.subject ?? '').update('\0').update(ticket.model).update('\0')

@@ -6,7 +6,8 @@ import type { StatsBook } from '../stats.js';
 import type { EventHub } from '../monitor/hub.js';
 import { EventThrottle } from '../monitor/throttle.js';
 import type { EntryKeys } from '../cache/entry-keys.js';
-import { withTimeout } from '../cache/timeout.js';
+import { TimeoutError, withTimeout } from '../cache/timeout.js';
+import { firstHeader } from '../headers.js';
 import type { Candidate, LookupRequest, LookupStrategy } from '../cache/strategy.js';
 import { semanticEligibility, semanticSignature, semanticStorable } from './guards.js';
 import { SemanticKeys } from './keys.js';
@@ -31,8 +32,7 @@ const UNAVAILABLE_EVERY_MS = 60_000;
 type Plan = { ok: false; reason: string } | { ok: true; text: string; partition: string; vector?: Float32Array };
 
 function header(request: LookupRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return (Array.isArray(value) ? value[0] : value)?.trim().toLowerCase();
+  return firstHeader(request.headers, name)?.trim().toLowerCase();
 }
 
 export class SemanticLookup implements LookupStrategy {
@@ -60,7 +60,7 @@ export class SemanticLookup implements LookupStrategy {
       plan.vector = await this.#embed(plan.text, ticket.tenant);
       matches = await withTimeout(this.#o.index.search({ partition: plan.partition, vector: plan.vector, k: this.#o.candidates, minSimilarity: threshold, now: Date.now() }), this.#o.timeoutMs, 'vector index');
     } catch (error) {
-      return this.#skip(ticket, plan.vector ? 'index_failed' : (error as Error | undefined)?.message?.includes('did not answer') ? 'embedder_timeout' : 'embedder_failed');
+      return this.#skip(ticket, plan.vector ? 'index_failed' : error instanceof TimeoutError ? 'embedder_timeout' : 'embedder_failed');
     }
     for (const match of matches) {
       const entry = await withTimeout(this.#d.cache.get(match.key), this.#d.cacheTimeoutMs).catch(() => undefined);
@@ -80,25 +80,25 @@ export class SemanticLookup implements LookupStrategy {
     if (!request || !semanticStorable(answer)) return;
     const plan = this.#plans.get(ticket) ?? this.#plan(request);
     if (!plan.ok) return;
-    const indexKey = this.#d.keys.indexKey;
     const { index } = this.#o;
     void (async () => {
       const vector = plan.vector ?? await this.#embed(plan.text, ticket.tenant);
       await withTimeout(index.upsert({
-        partition: plan.partition, key: ticket.key, vector, expiresAt: Date.now() + ticket.ttlMs,
-        tenantTag: this.#names.tenantTag(indexKey, ticket.tenant),
-        ...(ticket.subject === undefined ? {} : { subjectTag: this.#names.subjectTag(indexKey, ticket.tenant, ticket.subject) }),
+        partition: plan.partition, key: ticket.key, vector, expiresAt: Date.now() + ticket.ttlMs, ...this.#owner(ticket.tenant, ticket.subject),
       }), this.#o.timeoutMs * 4, 'vector index');
     })().catch(() => this.#skip(ticket, 'index_write_failed'));
   }
 
   /** Erase: every vector of the tenant, or of one subject (its hash, as erase requests carry it). */
   async erase(owner: { tenant: string; subject?: string }): Promise<void> {
+    await this.#o.index.deleteOwner(this.#owner(owner.tenant, owner.subject));
+  }
+
+  /** The owner tags a vector is stored under and erased by. */
+  #owner(tenant: string, subject: string | undefined): { tenantTag: string; subjectTag?: string } {
     const indexKey = this.#d.keys.indexKey;
-    await this.#o.index.deleteOwner({
-      tenantTag: this.#names.tenantTag(indexKey, owner.tenant),
-      ...(owner.subject === undefined ? {} : { subjectTag: this.#names.subjectTag(indexKey, owner.tenant, owner.subject) }),
-    });
+    const tenantTag = this.#names.tenantTag(indexKey, tenant);
+    return subject === undefined ? { tenantTag } : { tenantTag, subjectTag: this.#names.subjectTag(indexKey, tenant, subject) };
   }
 
   /** Eligibility, the PII re-check of the text to embed, and the partition; once per ticket. */
@@ -130,15 +130,11 @@ export class SemanticLookup implements LookupStrategy {
   }
 
   async #embed(text: string, tenant: string): Promise<Float32Array> {
+    // One bound: when it fires, the embedder's own work is aborted too.
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.#o.timeoutMs);
-    try {
-      const [vector] = await withTimeout(this.#o.embedder.embed([text], { signal: controller.signal }), this.#o.timeoutMs, 'embedder');
-      if (!vector) throw new Error('the embedder returned no vector');
-      return this.#o.rotation ? this.#names.rotation(this.#d.keys.indexKey).forTenant(tenant)(vector) : vector;
-    } finally {
-      clearTimeout(timer);
-    }
+    const [vector] = await withTimeout(this.#o.embedder.embed([text], { signal: controller.signal }), this.#o.timeoutMs, 'embedder', () => controller.abort());
+    if (!vector) throw new Error('the embedder returned no vector');
+    return this.#o.rotation ? this.#names.rotation(this.#d.keys.indexKey).forTenant(tenant)(vector) : vector;
   }
 
   #skip(ticket: CacheTicket, reason: string): undefined {
