@@ -12,10 +12,15 @@ import { headerCountOf } from './net/header-cap.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** A valid incoming `X-Request-Id`, echoed; otherwise a new UUID. */
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
 /** The part of the view that comes straight from the socket and headers. */
 export function headViewFromNode(req: IncomingMessage, url: string | undefined, raw: unknown): HeadView {
-  const given = req.headers['x-request-id'];
-  const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  const requestId = requestIdOf(req);
   return {
     method: req.method ?? 'GET',
     url: url ?? req.url ?? '/',
@@ -76,10 +81,14 @@ export function stateOf(decision: PassDecision): VectorcacheState {
   };
 }
 
+/** The full body of a deny or respond decision (what a GET would carry). */
+function fullBody(decision: Exclude<Decision, PassDecision>): string {
+  return decision.kind === 'deny' ? JSON.stringify(decision.problem) : decision.body;
+}
+
 /** The body to send for a deny or respond decision (none for HEAD). */
 export function decisionBody(decision: Exclude<Decision, PassDecision>, method: string): string {
-  if (method.toUpperCase() === 'HEAD') return '';
-  return decision.kind === 'deny' ? JSON.stringify(decision.problem) : decision.body;
+  return method.toUpperCase() === 'HEAD' ? '' : fullBody(decision);
 }
 
 /**
@@ -127,8 +136,7 @@ export function internalErrorDecision(req: IncomingMessage, guard?: Pick<Guard, 
   const problem = makeProblem('internal_error');
   const tls = (req.socket as TLSSocket | undefined)?.encrypted === true;
   const hsts = guard ? guard.hsts : 'max-age=31536000; includeSubDomains';
-  const given = req.headers['x-request-id'];
-  const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  const requestId = requestIdOf(req);
   const headers: Record<string, string> = {
     'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', 'x-request-id': requestId, ...(tls && hsts ? { 'strict-transport-security': hsts } : {}),
   };
@@ -143,10 +151,11 @@ export function sendDecision(res: ServerResponse, decision: Exclude<Decision, Pa
     void sendStream(res, decision.stream);
     return;
   }
-  const body = decisionBody(decision, method);
+  // Serialised once; HEAD gets the length of what a GET would carry, and no body.
+  const body = fullBody(decision);
   res.statusCode = decision.status;
   for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
   if (res.req && bodyLeftUnread(res.req)) res.setHeader('connection', 'close');
-  res.setHeader('content-length', Buffer.byteLength(decision.kind === 'deny' ? JSON.stringify(decision.problem) : decision.body));
-  res.end(body);
+  res.setHeader('content-length', Buffer.byteLength(body));
+  res.end(method.toUpperCase() === 'HEAD' ? '' : body);
 }
