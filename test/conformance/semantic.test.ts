@@ -19,7 +19,7 @@ function recording(seen: string[], fail: { on: boolean }): Embedder {
   };
 }
 
-interface Ctx { app: App; keys: Keys; index: MemoryVectorIndex; seen: string[]; fail: { on: boolean } }
+interface Ctx { app: App; keys: Keys; index: MemoryVectorIndex; seen: string[]; fail: { on: boolean }; indexing: { pending: number } }
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 const post = (ctx: Ctx, body: unknown, headers: Record<string, string> = {}) =>
@@ -39,16 +39,29 @@ function cosine(a: string, b: string): number {
 const postAny = (ctx: Ctx, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
   (body.stream === true ? postText(ctx.app.url, body, { ...bearer(ctx.keys.full), ...headers }) : post(ctx, body, headers));
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until no vector write has been in flight for a few ticks (earlier requests' indexing runs after their replies). */
+async function indexingSettled(ctx: Ctx): Promise<void> {
+  for (let calm = 0; calm < 3;) {
+    await sleep(5);
+    calm = ctx.indexing.pending === 0 ? calm + 1 : 0;
+  }
+}
+
 /** A miss whose answer is then indexed: waits until the vector is in the index (indexing runs after the reply). */
 async function stored(ctx: Ctx, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<void> {
+  // Earlier requests' vectors must have landed first, or one of them could be taken for this one's.
+  await indexingSettled(ctx);
   const before = ctx.index.stats().vectors;
   const first = await postAny(ctx, body, headers);
   expect(first.headers['x-vectorcache-status']).toBe('miss');
   const started = Date.now();
   while (ctx.index.stats().vectors <= before) {
     if (Date.now() - started > 5_000) throw new Error('the answer was not indexed within 5 s');
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
   }
+  await indexingSettled(ctx);
 }
 
 const cases: Array<{ name: string; run(ctx: Ctx): Promise<void> }> = [
@@ -220,10 +233,16 @@ const adapters: AdapterName[] = ['express', 'express4', 'koa', 'fastify'];
 
 for (const adapter of adapters) {
   describe(`semantic conformance: ${adapter}`, () => {
-    const ctx = { seen: [] as string[], fail: { on: false } } as Ctx;
+    const ctx = { seen: [] as string[], fail: { on: false }, indexing: { pending: 0 } } as Ctx;
     beforeAll(async () => {
       ctx.keys = await makeKeys();
       ctx.index = new MemoryVectorIndex({ dimensions: offline.dimensions });
+      // Counts vector writes in flight, so cases can wait for the indexing of earlier answers.
+      const upsert = ctx.index.upsert.bind(ctx.index);
+      ctx.index.upsert = (item) => {
+        ctx.indexing.pending++;
+        return Promise.resolve().then(() => upsert(item)).finally(() => { ctx.indexing.pending--; });
+      };
       const semantic: GuardOptions['semantic'] = { embedder: recording(ctx.seen, ctx.fail), index: ctx.index };
       ctx.app = await startApp(adapter, baseOptions(ctx.keys, { semantic }));
     });
