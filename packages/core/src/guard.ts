@@ -103,15 +103,10 @@ class GuardImpl implements Guard {
     const fingerprintMisses = this.#attachDetector(lockout);
     const encryption = this.#checkEncryption(o);
     const store = o.cache === undefined ? new MemoryCacheStore() : o.cache;
-    // Markers and fences must hold: by default they live apart from lockout counters, bounded per tenant.
-    const state = o.privacyState ?? o.counters ?? new PartitionedCounterStore({ partitionOf: privacyStateTenant });
-    if (!o.privacyState && o.counters instanceof MemoryCounterStore) {
-      hub.warn('VC_EVICTABLE_PRIVACY_STATE', '`counters` is a bounded MemoryCounterStore and also holds "do not cache" markers and erase fences, which a flood of other keys can evict. Pass `privacyState` (a store that does not evict, shared by instances), or leave `counters` unset.');
-    }
+    const state = privacyStateOf(o, hub);
     const fences = new EraseFences(state, hub);
     const markers = new DoNotCacheMarkers(state, hub);
     const writes = new WriteTracker(o.cacheTimeoutMs * 10);
-    if (o.semantic && !store) throw optionError('semantic', 'needs a cache: remove `cache: false`, or turn semantic matching off.');
     this.#cache = store ? this.#buildCache(store, { fences, writes, scanner }) : undefined;
     this.#ready = this.#init(encryption).then(() => { this.#isReady = true; });
     // Avoid an unhandled rejection before anyone awaits ready(); handle() rethrows it.
@@ -288,6 +283,14 @@ class GuardImpl implements Guard {
       (o.secrets as { shutdown?: () => unknown } | undefined)?.shutdown?.(), this.#cache?.semantic ? o.semantic?.index.shutdown?.() : undefined,
     ]);
   }
+}
+
+/** Markers and fences must hold: by default they live apart from lockout counters, bounded per tenant. */
+function privacyStateOf(o: NormalizedOptions, hub: EventHub): CounterStore {
+  if (!o.privacyState && o.counters instanceof MemoryCounterStore) {
+    hub.warn('VC_EVICTABLE_PRIVACY_STATE', '`counters` is a bounded MemoryCounterStore and also holds "do not cache" markers and erase fences, which a flood of other keys can evict. Pass `privacyState` (a store that does not evict, shared by instances), or leave `counters` unset.');
+  }
+  return o.privacyState ?? o.counters ?? new PartitionedCounterStore({ partitionOf: privacyStateTenant });
 }
 
 /** When each admitted request started, for observers (kept off the public Admission shape). */

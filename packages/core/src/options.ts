@@ -360,6 +360,7 @@ export function normalizeOptions(input: GuardOptions, env: NodeJS.ProcessEnv = p
   }
   checkKnown(input);
   const o = input as unknown as Record<string, unknown>;
+  if (o.semantic && o.cache === false) throw optionError('semantic', 'needs a cache: remove `cache: false`, or turn semantic matching off.');
   const environment = environmentOf(o, env);
   return {
     environment,
