@@ -17,14 +17,17 @@ function tag(n: number): string {
   return out;
 }
 
-/** Median ns per operation over `rounds` rounds of `ops` each. */
-export async function measureGate(options: { rounds?: number; ops?: number } = {}): Promise<GateFigures> {
-  const rounds = options.rounds ?? 7;
-  const ops = options.ops ?? 2000;
-  const keys = new MemoryKeyStore();
-  const { key } = await createKey(keys, { environment: 'dev', name: 'bench', scopes: ['cache:read', 'cache:write'], tenant: 'acme' });
-  const guard = createGuard({
-    environment: 'dev', keys, cache: new MemoryCacheStore(), encryption: { secret: 'bench-secret-bench-secret-bench-secret-0123' },
+/** What the gate ops need of the core package: this tree's, or another tree's loaded by path. */
+export type Core = Pick<typeof import('@vectorcache/core'), 'createGuard' | 'createKey' | 'MemoryCacheStore' | 'MemoryKeyStore'>;
+
+export interface GateOps { hit(): Promise<void>; miss(): Promise<void>; close(): Promise<void> }
+
+/** A guard with one key and an encrypted memory cache; `hit` serves a stored answer, `miss` misses and seals a 1 KB answer. */
+export async function gateOps(core: Core): Promise<GateOps> {
+  const keys = new core.MemoryKeyStore();
+  const { key } = await core.createKey(keys, { environment: 'dev', name: 'bench', scopes: ['cache:read', 'cache:write'], tenant: 'acme' });
+  const guard = core.createGuard({
+    environment: 'dev', keys, cache: new core.MemoryCacheStore(), encryption: { secret: 'bench-secret-bench-secret-bench-secret-0123' },
     lockout: { maxFailures: 1e9, windowMs: 60_000 }, suspicious: false,
   });
   await guard.ready();
@@ -47,19 +50,29 @@ export async function measureGate(options: { rounds?: number; ops?: number } = {
     const decision = await guard.handle(hitView);
     if (decision.kind !== 'respond') throw new Error('bench: expected a hit');
   };
-  // CPU time of this process, not wall time: on a shared machine other processes' load stays out of it.
-  const time = async (op: () => Promise<void>): Promise<number> => {
-    const start = process.cpuUsage();
-    for (let i = 0; i < ops; i++) await op();
-    const used = process.cpuUsage(start);
-    return ((used.user + used.system) * 1000) / ops;
-  };
+  return { hit, miss, close: () => guard.close() };
+}
+
+/** CPU time of this process per op, not wall time: on a shared machine other processes' load stays out of it. */
+export async function cpuPerOp(op: () => Promise<void>, ops: number): Promise<number> {
+  const start = process.cpuUsage();
+  for (let i = 0; i < ops; i++) await op();
+  const used = process.cpuUsage(start);
+  return ((used.user + used.system) * 1000) / ops;
+}
+
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Median ns per operation over `rounds` rounds of `ops` each. */
+export async function measureGate(options: { rounds?: number; ops?: number } = {}): Promise<GateFigures> {
+  const rounds = options.rounds ?? 7;
+  const ops = options.ops ?? 2000;
+  const gate = await gateOps({ createGuard, createKey, MemoryCacheStore, MemoryKeyStore });
   const hits: number[] = [];
   const misses: number[] = [];
-  await time(hit); await time(miss); // warm up
-  for (let r = 0; r < rounds; r++) { hits.push(await time(hit)); misses.push(await time(miss)); }
-  await guard.close();
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  await cpuPerOp(gate.hit, ops); await cpuPerOp(gate.miss, ops); // warm up
+  for (let r = 0; r < rounds; r++) { hits.push(await cpuPerOp(gate.hit, ops)); misses.push(await cpuPerOp(gate.miss, ops)); }
+  await gate.close();
   return { hitNs: median(hits), missNs: median(misses), rounds };
 }
 

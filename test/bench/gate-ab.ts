@@ -1,0 +1,33 @@
+// Before/after of the whole in-process gate in one process: this tree's core and another tree's, rounds interleaved.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as here from '@vectorcache/core';
+import { cpuPerOp, gateOps, median, type Core } from './gate.js';
+
+const baseArg = process.argv.find((a) => a.startsWith('--base='));
+if (!baseArg) {
+  process.stderr.write('usage: gate-ab.ts --base=<path of another checkout, installed> [--rounds=N]\n');
+  process.exit(2);
+}
+const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 11);
+const base = (await import(pathToFileURL(join(baseArg.slice(7), 'packages/core/src/index.ts')).href)) as Core;
+const sides = { base: await gateOps(base), here: await gateOps(here) };
+const figures = { base: { hit: [] as number[], miss: [] as number[] }, here: { hit: [] as number[], miss: [] as number[] } };
+const ops = 1500;
+for (const side of Object.values(sides)) { await cpuPerOp(side.hit, ops); await cpuPerOp(side.miss, ops); }
+for (let r = 0; r < rounds; r++) {
+  // The order flips every round so neither side always runs on a warmer or cooler machine.
+  const order = r % 2 ? (['here', 'base'] as const) : (['base', 'here'] as const);
+  for (const name of order) {
+    figures[name].hit.push(await cpuPerOp(sides[name].hit, ops));
+    figures[name].miss.push(await cpuPerOp(sides[name].miss, ops));
+  }
+}
+for (const side of Object.values(sides)) await side.close();
+const us = (ns: number) => (ns / 1000).toFixed(1);
+for (const kind of ['hit', 'miss'] as const) {
+  const b = median(figures.base[kind]);
+  const h = median(figures.here[kind]);
+  const ratios = figures.here[kind].map((x, i) => x / figures.base[kind][i]!);
+  console.log(`${kind.padEnd(4)} base ${us(b)} µs  here ${us(h)} µs  here/base ${(h / b).toFixed(3)} (median per-round ratio ${median(ratios).toFixed(3)})`);
+}
