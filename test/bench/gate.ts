@@ -28,7 +28,8 @@ export async function gateOps(core: Core): Promise<GateOps> {
   const { key } = await core.createKey(keys, { environment: 'dev', name: 'bench', scopes: ['cache:read', 'cache:write'], tenant: 'acme' });
   const guard = core.createGuard({
     environment: 'dev', keys, cache: new core.MemoryCacheStore(), encryption: { secret: 'bench-secret-bench-secret-bench-secret-0123' },
-    lockout: { maxFailures: 1e9, windowMs: 60_000 }, suspicious: false,
+    // The suspicious-activity detector stays at its default (on), as users run it.
+    lockout: { maxFailures: 1e9, windowMs: 60_000 },
   });
   await guard.ready();
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };

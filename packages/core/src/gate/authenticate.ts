@@ -48,7 +48,7 @@ export class Authenticator {
     };
     ctx.principal = principal;
     // Not an event: the detector learns which networks each key is used from.
-    if (this.#hub.watching) this.#hub.watch({ type: 'request.authenticated', at: new Date(ctx.now).toISOString(), ...this.#who(ctx, record) });
+    if (this.#hub.watching && !this.#hub.knows(record.id, ctx.clientAddress)) this.#hub.watch({ type: 'request.authenticated', at: new Date(ctx.now).toISOString(), ...this.#who(ctx, record) });
     if (record.allowedIps && record.allowedIps.length > 0 && !this.#keyAllowlist(record).contains(ctx.clientAddress!)) {
       const who = this.#who(ctx, record);
       this.#hub.emit('ip.denied', { ...who, reason: 'key_allowlist' });

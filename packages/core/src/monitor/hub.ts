@@ -60,6 +60,11 @@ export class EventHub {
     }).catch(() => undefined);
   }
 
+  /** True when feeding this authentication to the detector would change nothing (see SuspicionDetector.knows). */
+  knows(keyId: string, address: string | null): boolean {
+    return address !== null && this.#detector?.knows?.(keyId, address) === true;
+  }
+
   get watching(): boolean {
     return this.#detector !== undefined;
   }

@@ -62,6 +62,33 @@ describe('createSuspicionDetector', () => {
     expect(of('suspicious.new_network_for_key')).toHaveLength(2);
   });
 
+  it('knows a key and address once fed in this window, so the gate can skip them; never an unseen pair, never across windows', async () => {
+    const { feed, of, detector } = setup({ newNetwork: { learnNetworks: 1, windowMs: 60_000 } });
+    const seen = (keyId: string, address: string) => ({ type: 'request.authenticated', keyId, tenant: 'acme', clientAddress: address });
+    expect(detector.knows!('key_a', '10.1.1.5')).toBe(false);
+    await feed([seen('key_a', '10.1.1.5')]);
+    expect(detector.knows!('key_a', '10.1.1.5')).toBe(true);
+    // Same network, other host; same host, other key: still fed, because only the exact pair is known.
+    expect(detector.knows!('key_a', '10.1.1.6')).toBe(false);
+    expect(detector.knows!('key_b', '10.1.1.5')).toBe(false);
+    // A known pair skipped by the gate must not hide a new network: that address is not known.
+    expect(detector.knows!('key_a', '192.0.2.44')).toBe(false);
+    await feed([seen('key_a', '192.0.2.44')]);
+    expect(of('suspicious.new_network_for_key')).toHaveLength(1);
+    const realNow = Date.now;
+    try {
+      Date.now = () => realNow() + 60_000;
+      expect(detector.knows!('key_a', '10.1.1.5')).toBe(false);
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
+  it('knows everything when the new-network pattern is off (nothing to learn from authentications)', () => {
+    const { detector } = setup({ newNetwork: false });
+    expect(detector.knows!('key_a', '10.1.1.5')).toBe(true);
+  });
+
   it('scope denial burst per key', async () => {
     const { feed, of } = setup({ scopeDenials: { threshold: 3, windowMs: 60_000 } });
     await feed(times(5, () => ({ type: 'auth.scope_denied', keyId: 'key_s', clientAddress: '10.0.0.1', scope: 'privacy:admin' })));

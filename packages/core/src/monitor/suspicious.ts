@@ -76,6 +76,11 @@ export interface SuspicionDetector {
    * guard can run it off the request path.
    */
   observe(event: GuardEvent): Promise<SuspicionResult>;
+  /**
+   * True when a `request.authenticated` of `keyId` from `address` would change nothing (already seen
+   * in this window), so the gate can skip building and feeding the event: the common request.
+   */
+  knows?(keyId: string, address: string): boolean;
 }
 
 interface Resolved {
@@ -182,6 +187,8 @@ class Detector implements SuspicionDetector {
   readonly #counters: CounterStore;
   readonly #emit: Emit;
   readonly #knownNetworks = new LRUCache<string, true>({ max: 10_000, ttl: KNOWN_NETWORK_TTL_MS });
+  /** `keyId address` → the new-network epoch in which that pair was last fed: a plain map, because it sits on every request. */
+  readonly #seenPairs = new Map<string, number>();
   #lastFailureReport = 0;
 
   constructor(o: Resolved, counters: CounterStore, emit: Emit) {
@@ -270,6 +277,18 @@ class Detector implements SuspicionDetector {
     return this.#raise('retiredKey', 'suspicious.retired_key_reuse', keyId, w.windowMs, event, { uses: count, addresses, threshold: w.threshold });
   }
 
+  knows(keyId: string, address: string): boolean {
+    const w = this.#o.newNetwork;
+    // Nothing to learn when the pattern is off; else only a pair fed in this very epoch is known.
+    return !w || this.#seenPairs.get(`${keyId} ${address}`) === Math.floor(Date.now() / w.windowMs);
+  }
+
+  #remember(keyId: string, address: string, epoch: number): void {
+    // Bounded like the network cache; clearing only costs one slow-path request per pair.
+    if (this.#seenPairs.size >= 10_000) this.#seenPairs.clear();
+    this.#seenPairs.set(`${keyId} ${address}`, epoch);
+  }
+
   async #authenticated(event: GuardEvent): Promise<SuspicionResult> {
     const keyId = str(event.keyId);
     const address = str(event.clientAddress);
@@ -282,11 +301,15 @@ class Detector implements SuspicionDetector {
     // epochs, so the previous epoch can still be read (a network seen then is not new now).
     const epoch = Math.floor(Date.now() / w.windowMs);
     const local = `${keyId} ${network} ${epoch}`;
-    if (this.#knownNetworks.has(local)) return {};
+    if (this.#knownNetworks.has(local)) {
+      this.#remember(keyId, address, epoch);
+      return {};
+    }
     const net = digest(network);
     const live = 2 * w.windowMs;
     const { count } = await this.#counters.increment(`${p}net:${keyId}:${epoch}:${net}`, live);
     this.#knownNetworks.set(local, true);
+    this.#remember(keyId, address, epoch);
     // Only the first sight in this epoch (atomic in the store, so one instance) goes further.
     if (count !== 1) return {};
     const { count: current } = await this.#counters.increment(`${p}nets:${keyId}:${epoch}`, live);
