@@ -35,7 +35,7 @@ describe('benchmark suite (smoke)', () => {
     }
     // The rows `pnpm bench` adds after the parts: the whole gate, the embedder and quality, the vector index.
     const extra = [...await gateRows('tiny'), ...semanticRows(), ...await vectorRows('tiny', () => {})];
-    for (const id of ['gate.hit', 'gate.miss', 'embed.embed-1024-b-prompt', 'semantic.quality.vectorcache-offline-default', 'vindex.search.1000.16', 'semantic.miss.added']) {
+    for (const id of ['gate.hit', 'gate.miss', 'gate.floor.hit', 'gate.floor.miss', 'embed.embed-1024-b-prompt', 'semantic.quality.vectorcache-offline-default', 'vindex.search.1000.16', 'semantic.miss.added']) {
       expect(extra.map((r) => r.id), id).toContain(id);
     }
     for (const row of extra) {
@@ -50,7 +50,7 @@ describe('benchmark suite (smoke)', () => {
 
     const goals = evaluateGoals([], rows);
     const inProcessGoals = goals.filter((g) => !/miss path|hit path|peer stack/.test(g.goal));
-    expect(inProcessGoals).toHaveLength(23);
+    expect(inProcessGoals).toHaveLength(25);
     // Every in-process goal is decided, except those judged only at full size (RSS at 100,000 entries, search at 100,000 vectors).
     for (const g of inProcessGoals) if (!g.goal.includes('RSS') && !g.goal.includes('100,000 vectors')) expect(typeof g.met, g.goal).toBe('boolean');
     expect(goals.filter((g) => /miss path|hit path|peer stack/.test(g.goal)).every((g) => g.met === null)).toBe(true);
