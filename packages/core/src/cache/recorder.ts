@@ -31,7 +31,8 @@ export class ResponseRecorder implements AnswerRecorder {
   #mode: 'none' | 'json' | 'sse' | 'skip' = 'none';
   #status = 0;
   #headers: Headers = {};
-  #chunks: Buffer[] = [];
+  /** JSON answer so far: strings kept as written (Koa and Fastify hand one string), so one answer is never encoded and decoded again. */
+  #chunks: Array<string | Buffer> = [];
   #size = 0;
   #capture: StreamCapture | undefined;
   #settled = false;
@@ -66,10 +67,11 @@ export class ResponseRecorder implements AnswerRecorder {
     if (this.#mode === 'sse') {
       this.#capture!.write(typeof data === 'string' && encoding && encoding !== 'utf8' && encoding !== 'utf-8' ? Buffer.from(data, encoding) : data);
     } else if (this.#mode === 'json' && this.#size <= this.#d.maxEntryBytes) {
-      const buffer = typeof data === 'string' ? Buffer.from(data, encoding) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-      this.#size += buffer.length;
+      const utf8 = typeof data === 'string' && (encoding === undefined || encoding === 'utf8' || encoding === 'utf-8');
+      const piece = utf8 ? data : typeof data === 'string' ? Buffer.from(data, encoding) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      this.#size += typeof piece === 'string' ? Buffer.byteLength(piece, 'utf8') : piece.length;
       if (this.#size > this.#d.maxEntryBytes) this.#chunks = [];
-      else this.#chunks.push(buffer);
+      else this.#chunks.push(piece);
     }
   }
 
@@ -82,8 +84,11 @@ export class ResponseRecorder implements AnswerRecorder {
       this.#d.flight?.fail('not_storable');
       return {};
     }
-    const body = Buffer.concat(this.#chunks, this.#size);
+    const chunks = this.#chunks;
     this.#chunks = [];
+    const body = chunks.length === 1 && typeof chunks[0] === 'string'
+      ? chunks[0]
+      : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c)), this.#size);
     // The guard's complete() also settles the flight this request leads.
     const result = this.#d.complete(this.#d.ticket, { status: this.#status, headers: this.#headers, body });
     return { reason: result.reason };
