@@ -52,12 +52,19 @@ function isPlainContent(frame: Json): boolean {
  */
 export class FrameTemplate {
   readonly #parts: string[];
+  /** The same cut of the whole SSE chunk `data: <frame>\n\n`, when no part holds a line break (else undefined). */
+  readonly #wire: string[] | undefined;
   /** Index of the choice the template's frames add to. */
   readonly choice: number;
 
   private constructor(parts: string[], choice: number) {
     this.#parts = parts;
     this.choice = choice;
+    if (parts.some((part) => /[\r\n]/.test(part))) return;
+    const wire = [...parts];
+    wire[0] = `data: ${wire[0]}`;
+    wire[wire.length - 1] += '\n\n';
+    this.#wire = wire;
   }
 
   /** A template from a frame already parsed in full and accepted, or undefined when it is no plain content frame. */
@@ -85,7 +92,18 @@ export class FrameTemplate {
 
   /** The content of a frame shaped like this template, or undefined (then the frame is parsed in full). */
   content(data: string): string | undefined {
-    const parts = this.#parts;
+    return this.#read(data, this.#parts);
+  }
+
+  /**
+   * The content of a whole SSE chunk holding one such frame as its one data line, or undefined.
+   * The slots hold no raw control character, so no line break either: the chunk is that one event.
+   */
+  wireContent(chunk: string): string | undefined {
+    return this.#wire && this.#read(chunk, this.#wire);
+  }
+
+  #read(data: string, parts: string[]): string | undefined {
     const head = parts[0]!;
     const tail = parts[parts.length - 1]!;
     // Both ends first, each one string comparison (slice and ===: startsWith with a search string
@@ -95,20 +113,19 @@ export class FrameTemplate {
     const found = stringEnd(data, head.length, limit);
     if (found === -1) return undefined;
     const end = found < 0 ? -found : found;
-    if (parts.length === 3 ? !this.#restIsString(data, end, limit) : end !== limit) return undefined;
+    if (parts.length === 3 ? !restIsString(data, parts[1]!, end, limit) : end !== limit) return undefined;
     if (found > 0) return data.slice(head.length + 1, end - 1);
     return decodeString(data.slice(head.length, end));
   }
+}
 
-  /** After the content slot: the middle text, then one more string token (the padding) that ends where the tail starts. */
-  #restIsString(data: string, from: number, limit: number): boolean {
-    const middle = this.#parts[1]!;
-    if (data.slice(from, from + middle.length) !== middle) return false;
-    const found = stringEnd(data, from + middle.length, limit);
-    if ((found < 0 ? -found : found) !== limit) return false;
-    // Padding with escapes (OpenAI's never has any): only its validity matters.
-    return found > 0 || decodeString(data.slice(from + middle.length, limit)) !== undefined;
-  }
+/** After the content slot: the middle text, then one more string token (the padding) that ends where the tail starts. */
+function restIsString(data: string, middle: string, from: number, limit: number): boolean {
+  if (data.slice(from, from + middle.length) !== middle) return false;
+  const found = stringEnd(data, from + middle.length, limit);
+  if ((found < 0 ? -found : found) !== limit) return false;
+  // Padding with escapes (OpenAI's never has any): only its validity matters.
+  return found > 0 || decodeString(data.slice(from + middle.length, limit)) !== undefined;
 }
 
 /** A JSON string token's value, or undefined when the token is not valid JSON. */
