@@ -5,23 +5,31 @@ import type { AnswerRecorder } from './contract.js';
 
 /**
  * Wraps `res.write`/`res.end` so the recorder sees every chunk as it goes out (a stream is never
- * held back). On end, while headers are not sent yet (a JSON answer in one piece), a reason such as
+ * held back), and `res.writeHead` so it sees the headers given there too. On end, while headers are not sent yet (a JSON answer in one piece), a reason such as
  * `pii_in_response` still becomes a header. A response closed before its end is an abort.
  */
 export function recordNodeResponse(res: ServerResponse, recorder: AnswerRecorder): void {
   const write = res.write.bind(res) as (...args: unknown[]) => boolean;
   const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
   let ended = false;
   let headed = false;
-  const feed = (chunk: unknown, encoding: unknown): void => {
+  const head = (status: number, given: unknown): void => {
     // getHeaders() copies every header: once, not on every chunk of a stream.
-    if (!headed) {
-      headed = true;
-      recorder.head(res.statusCode, res.getHeaders());
-    }
+    if (headed) return;
+    headed = true;
+    recorder.head(status, withGivenHeaders(res.getHeaders(), given));
+  };
+  const feed = (chunk: unknown, encoding: unknown): void => {
+    head(res.statusCode, undefined);
     if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
     if (typeof chunk === 'string' || chunk instanceof Uint8Array) recorder.chunk(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : undefined);
   };
+  // Headers given to writeHead (the usual way to start an SSE answer) never reach getHeaders().
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    if (!ended) head(status, typeof rest[0] === 'string' ? rest[1] : rest[0]);
+    return writeHead(status, ...rest);
+  }) as ServerResponse['writeHead'];
   res.write = ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
     if (!ended) feed(chunk, encoding);
     return write(chunk, encoding, cb);
@@ -38,6 +46,25 @@ export function recordNodeResponse(res: ServerResponse, recorder: AnswerRecorder
   res.once('close', () => {
     if (!ended) recorder.abort();
   });
+}
+
+type HeadHeaders = Parameters<AnswerRecorder['head']>[1];
+
+/** The headers set so far with those given to writeHead (an object, or a list of pairs or of names and values) over them. */
+function withGivenHeaders(set: HeadHeaders, given: unknown): HeadHeaders {
+  if (given === null || typeof given !== 'object') return set;
+  const out: HeadHeaders = { ...set };
+  const put = (name: unknown, value: unknown): void => {
+    if (typeof name === 'string' && value !== undefined) out[name.toLowerCase()] = value as HeadHeaders[string];
+  };
+  if (!Array.isArray(given)) {
+    for (const [name, value] of Object.entries(given)) put(name, value);
+  } else if (Array.isArray(given[0])) {
+    for (const pair of given as unknown[][]) put(pair[0], pair[1]);
+  } else {
+    for (let i = 0; i + 1 < given.length; i += 2) put(given[i], given[i + 1]);
+  }
+  return out;
 }
 
 /**

@@ -19,10 +19,12 @@ export class StreamCapture {
   readonly #parser: SseParser;
   readonly #assembler: StreamAssembler;
   readonly #onFrame: ((data: string) => void) | undefined;
+  readonly #maxBytes: number;
   #verdict: StreamVerdict | undefined;
 
   constructor(options: StreamCaptureOptions) {
     this.#onFrame = options.onFrame;
+    this.#maxBytes = options.maxEntryBytes;
     this.#assembler = new StreamAssembler({ maxBytes: options.maxEntryBytes });
     this.#parser = new SseParser({
       maxBytes: options.maxEntryBytes,
@@ -38,6 +40,12 @@ export class StreamCapture {
   write(chunk: string | Uint8Array): void {
     // Once the answer cannot be stored and nobody follows, parsing the rest is wasted work.
     if (this.#verdict || (this.#assembler.rejection && !this.#onFrame)) return;
+    // Handlers mostly write one event per chunk: such a chunk, when the template reads it, skips the
+    // parser (its event would be the chunk less `data: ` and the blank line, within the parser's budget).
+    if (typeof chunk === 'string' && chunk.length - 8 <= this.#maxBytes && this.#parser.idle && this.#assembler.pushChunk(chunk)) {
+      this.#onFrame?.(chunk.slice(6, -2));
+      return;
+    }
     this.#parser.push(chunk);
   }
 

@@ -10,15 +10,15 @@ const QUOTE = 34;
 const BACKSLASH = 92;
 
 /**
- * Where the JSON string token that starts at `pos` ends (just after its closing quote): negated
- * when it holds escapes (then JSON.parse decodes it), -1 when it is unterminated or holds a raw
- * control character (invalid JSON). Without escapes the value is the text between the quotes, so
- * JSON.parse and its fixed cost per call are skipped for nearly every frame.
+ * Where the JSON string token that starts at `pos` ends (just after its closing quote), looking no
+ * further than `limit`: negated when it holds escapes (then JSON.parse decodes it), -1 when it is
+ * unterminated or holds a raw control character (invalid JSON). Without escapes the value is the
+ * text between the quotes, so JSON.parse and its fixed cost per call are skipped for nearly every frame.
  */
-function stringEnd(text: string, pos: number): number {
+function stringEnd(text: string, pos: number, limit = text.length): number {
   if (text.charCodeAt(pos) !== QUOTE) return -1;
   let escaped = false;
-  for (let i = pos + 1; i < text.length; i++) {
+  for (let i = pos + 1; i < limit; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) return escaped ? -(i + 1) : i + 1;
     if (c < 0x20) return -1;
@@ -52,12 +52,19 @@ function isPlainContent(frame: Json): boolean {
  */
 export class FrameTemplate {
   readonly #parts: string[];
+  /** The same cut of the whole SSE chunk `data: <frame>\n\n`, when no part holds a line break (else undefined). */
+  readonly #wire: string[] | undefined;
   /** Index of the choice the template's frames add to. */
   readonly choice: number;
 
   private constructor(parts: string[], choice: number) {
     this.#parts = parts;
     this.choice = choice;
+    if (parts.some((part) => /[\r\n]/.test(part))) return;
+    const wire = [...parts];
+    wire[0] = `data: ${wire[0]}`;
+    wire[wire.length - 1] += '\n\n';
+    this.#wire = wire;
   }
 
   /** A template from a frame already parsed in full and accepted, or undefined when it is no plain content frame. */
@@ -85,36 +92,47 @@ export class FrameTemplate {
 
   /** The content of a frame shaped like this template, or undefined (then the frame is parsed in full). */
   content(data: string): string | undefined {
-    const parts = this.#parts;
-    let pos = 0;
-    let content: unknown;
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i]!;
-      if (!data.startsWith(part, pos)) return undefined;
-      pos += part.length;
-      if (i === parts.length - 1) return pos === data.length && typeof content === 'string' ? content : undefined;
-      const found = stringEnd(data, pos);
-      if (found === -1) return undefined;
-      const end = Math.abs(found);
-      if (i === 0) {
-        if (found > 0) content = data.slice(pos + 1, end - 1);
-        else {
-          try {
-            content = JSON.parse(data.slice(pos, end));
-          } catch {
-            return undefined;
-          }
-        }
-      } else if (found < 0) {
-        // Another slot with escapes (obfuscation padding never has any): only its validity matters.
-        try {
-          JSON.parse(data.slice(pos, end));
-        } catch {
-          return undefined;
-        }
-      }
-      pos = end;
-    }
+    return this.#read(data, this.#parts);
+  }
+
+  /**
+   * The content of a whole SSE chunk holding one such frame as its one data line, or undefined.
+   * The slots hold no raw control character, so no line break either: the chunk is that one event.
+   */
+  wireContent(chunk: string): string | undefined {
+    return this.#wire && this.#read(chunk, this.#wire);
+  }
+
+  #read(data: string, parts: string[]): string | undefined {
+    const head = parts[0]!;
+    const tail = parts[parts.length - 1]!;
+    // Both ends first, each one string comparison (slice and ===: startsWith with a search string
+    // that is not a compile-time constant compares a character at a time, ~10× slower).
+    const limit = data.length - tail.length;
+    if (limit < head.length + 2 || data.slice(0, head.length) !== head || !data.endsWith(tail)) return undefined;
+    const found = stringEnd(data, head.length, limit);
+    if (found === -1) return undefined;
+    const end = found < 0 ? -found : found;
+    if (parts.length === 3 ? !restIsString(data, parts[1]!, end, limit) : end !== limit) return undefined;
+    if (found > 0) return data.slice(head.length + 1, end - 1);
+    return decodeString(data.slice(head.length, end));
+  }
+}
+
+/** After the content slot: the middle text, then one more string token (the padding) that ends where the tail starts. */
+function restIsString(data: string, middle: string, from: number, limit: number): boolean {
+  if (data.slice(from, from + middle.length) !== middle) return false;
+  const found = stringEnd(data, from + middle.length, limit);
+  if ((found < 0 ? -found : found) !== limit) return false;
+  // Padding with escapes (OpenAI's never has any): only its validity matters.
+  return found > 0 || decodeString(data.slice(from + middle.length, limit)) !== undefined;
+}
+
+/** A JSON string token's value, or undefined when the token is not valid JSON. */
+function decodeString(token: string): string | undefined {
+  try {
+    return JSON.parse(token) as string;
+  } catch {
     return undefined;
   }
 }

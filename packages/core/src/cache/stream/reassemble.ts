@@ -111,6 +111,19 @@ export class StreamAssembler {
     if (this.#fastPath && this.#templates < MAX_TEMPLATES) this.#learn(data, frame);
   }
 
+  /**
+   * A whole SSE chunk that may be one plain content event (`data: <frame>\n\n`), for a parser that
+   * is between events: true when the template read it (as `push` would have), false when the
+   * chunk must go through the parser.
+   */
+  pushChunk(chunk: string): boolean {
+    if (this.#rejection || this.#done || !this.#template) return false;
+    const content = this.#template.wireContent(chunk);
+    if (content === undefined) return false;
+    this.#addContent(this.#template.choice, content);
+    return true;
+  }
+
   #learn(data: string, frame: Json): void {
     const template = FrameTemplate.from(data, frame);
     if (!template) return;

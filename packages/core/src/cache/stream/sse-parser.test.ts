@@ -36,6 +36,26 @@ function cut(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
 }
 
 describe('SseParser', () => {
+  it('is idle only between events: no line, data, event type or UTF-8 bytes pending, not failed, not ended', () => {
+    const idleAfter = (...chunks: Array<string | Uint8Array>) => {
+      const parser = new SseParser({ maxBytes: 100, onEvent: () => undefined });
+      for (const chunk of chunks) parser.push(chunk);
+      return parser.idle;
+    };
+    expect(idleAfter()).toBe(true);
+    expect(idleAfter('data: x\n\n', ': comment\n', 'data: y\r\n\r')).toBe(true);
+    expect(idleAfter('data: x\n\nda')).toBe(false);
+    expect(idleAfter('data: x\n')).toBe(false);
+    expect(idleAfter('event: ping\n')).toBe(false);
+    expect(idleAfter(Buffer.from('data: x\n\n'))).toBe(false);
+    expect(idleAfter(Buffer.from('data: x\n\n'), 'data: y\n\n')).toBe(true);
+    expect(idleAfter(Uint8Array.of(0xff))).toBe(false);
+    expect(idleAfter('x'.repeat(200))).toBe(false);
+    const ended = new SseParser({ maxBytes: 100, onEvent: () => undefined });
+    ended.end();
+    expect(ended.idle).toBe(false);
+  });
+
   it('joins data lines with LF, skips comments, strips one leading space and reads event types', () => {
     const { events } = parse([': keep-alive\ndata: one\ndata:  two\n\nevent: error\ndata:{"x":1}\n\ndata\n\n']);
     expect(events).toEqual([

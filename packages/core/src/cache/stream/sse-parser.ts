@@ -62,6 +62,17 @@ export class SseParser {
     return this.#failure;
   }
 
+  /**
+   * Between events: no line, event or UTF-8 sequence half read, and still parsing. Then a chunk
+   * `data: X\n\n` whose X has no CR or LF is exactly the one event X, which lets a caller that
+   * recognises such chunks skip the line machinery. A CR just read does not count (an LF it waits
+   * for could only make a blank line, a no-op between events), nor a BOM not yet seen (the chunk
+   * starts with `d`).
+   */
+  get idle(): boolean {
+    return !this.#pending && this.#partial === '' && this.#dataLines === 0 && this.#event === undefined && this.#failure === undefined && !this.#ended;
+  }
+
   /** Feeds one chunk as written to the wire: a UTF-8 string or bytes (split anywhere). */
   push(chunk: string | Uint8Array): void {
     if (this.#failure !== undefined || this.#ended) return;
