@@ -70,6 +70,7 @@ export function evaluateGoals(http: HttpRow[], rows: BenchRow[]): Goal[] {
   }
   const hits = http.filter((row) => row.case === 'hit' && row.ratioToBare !== undefined);
   add('hit path ≥ 70% of bare req/s', all(hits.map((x) => x.ratioToBare! >= 0.7)), hits.map((x) => `${x.framework} ${pct(x.ratioToBare!)}`).join(' · ') || 'not measured');
+  httpRatioGoals(h, add);
 
   const a10 = r('allowlist.10');
   const a100k = r('allowlist.100k');
@@ -115,6 +116,23 @@ export function evaluateGoals(http: HttpRow[], rows: BenchRow[]): Goal[] {
   streamingGoals(r, add);
   wholeGateGoals(r, add);
   return goals;
+}
+
+/** Issue 17's HTTP ratios beyond issue 9's: Express hit, Koa, the hit path on Koa and Fastify, and the miss against the peer stack. */
+function httpRatioGoals(h: (framework: string, c: string) => HttpRow | undefined, add: (goal: string, met: boolean | null, figure: string) => void): void {
+  const ratio = (framework: string, c: string, floor: number) => {
+    const row = h(framework, c);
+    add(`guarded ${framework} ${c} path ≥ ${pct(floor)} of bare req/s`, row?.ratioToBare === undefined ? null : row.ratioToBare >= floor,
+      row?.ratioToBare === undefined ? 'not measured' : `${pct(row.ratioToBare)} (${Math.round(row.rps)} vs ${Math.round(h(framework, 'bare')!.rps)} req/s)`);
+  };
+  ratio('express', 'hit', 0.9);
+  ratio('koa', 'miss', 0.6);
+  ratio('koa', 'hit', 0.75);
+  ratio('fastify', 'hit', 0.75);
+  const miss = h('express', 'miss');
+  const peer = h('express', 'peer10');
+  add('guarded express miss path ≥ 5× the peer stack\'s req/s (10 ranges)', miss && peer ? miss.rps >= 5 * peer.rps : null,
+    miss && peer ? `${(miss.rps / peer.rps).toFixed(2)}× (${Math.round(miss.rps)} vs ${Math.round(peer.rps)} req/s)` : 'not measured');
 }
 
 /** Issue 14's figures: streamed hit first byte and whole 4 KB body, capture overhead, coalesced followers. */
