@@ -1,5 +1,5 @@
 // Canonical JSON of a request body and the HMAC cache key derived from it.
-import { keyedHash } from './crypto/keyed-hash.js';
+import { createHmac } from 'node:crypto';
 
 /**
  * JSON with object keys sorted at every depth, so that key order never changes a cache key.
@@ -122,12 +122,13 @@ function scalar(value: unknown): string {
  * The tenant prefix lets stores co-locate a tenant's entries; the HMAC keeps prompts unguessable from names.
  */
 export function cacheKey(indexKey: Uint8Array, parts: { tenant: string; route: string; subject?: string; model: string; canonical: string }): string {
+  const mac = createHmac('sha256', indexKey);
   // NUL separators: none of the parts can contain one after JSON encoding, so fields cannot run together.
-  const mac = keyedHash(indexKey).digest([parts.tenant, parts.route, parts.subject ?? '', parts.model, parts.canonical], 'hex');
-  return `${parts.tenant}:${mac}`;
+  mac.update(parts.tenant).update('\0').update(parts.route).update('\0').update(parts.subject ?? '').update('\0').update(parts.model).update('\0').update(parts.canonical);
+  return `${parts.tenant}:${mac.digest('hex')}`;
 }
 
 /** Keyed hash of an end user's id: stored instead of the id itself. */
 export function subjectHash(indexKey: Uint8Array, tenant: string, subject: string): string {
-  return keyedHash(indexKey).digest(['subject', tenant, subject], 'hex');
+  return createHmac('sha256', indexKey).update('subject\0').update(tenant).update('\0').update(subject).digest('hex');
 }

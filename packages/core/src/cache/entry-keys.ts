@@ -1,6 +1,5 @@
 // The keys a cache needs once start-up derived them: the entry codec and the index key for names and bindings.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { keyedHash } from '../crypto/keyed-hash.js';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { EntryCodec } from '../entries.js';
 import type { EntryCipher } from '../crypto/index.js';
 
@@ -23,6 +22,6 @@ export class EntryKeys {
 
   /** The binding of an answer to its entry name (see `StoredEntry.bind`). */
   bind(key: string, response: string): string {
-    return keyedHash(this.indexKey).digest(['bind', key, response], 'base64url');
+    return createHmac('sha256', this.indexKey).update('bind\0').update(key).update('\0').update(response).digest('base64url');
   }
 }

@@ -1,7 +1,6 @@
 // Keyed names of semantic matching: partition HMAC, owner tags and the rotation secret, all derived from the guard's index key.
 import { createHmac } from 'node:crypto';
 import { canonicalJson } from '../canonical.js';
-import { KeyedHash } from '../crypto/keyed-hash.js';
 import type { CacheTicket } from '../contract.js';
 import { signatureKey, withoutLastUserMessage, type SemanticSignature } from './guards.js';
 import { createVectorRotation, type VectorRotation } from './rotation.js';
@@ -12,15 +11,15 @@ const hmac = (key: Uint8Array, label: string): Buffer => createHmac('sha256', ke
 /** Derived once per index key (which start-up replaces when encryption keys are ready). */
 export class SemanticKeys {
   #indexKey: Uint8Array | undefined;
-  #partition!: KeyedHash;
-  #owner!: KeyedHash;
+  #partition!: Buffer;
+  #owner!: Buffer;
   #rotation: VectorRotation | undefined;
 
   #refresh(indexKey: Uint8Array): void {
     if (this.#indexKey === indexKey) return;
     this.#indexKey = indexKey;
-    this.#partition = new KeyedHash(hmac(indexKey, 'partition'));
-    this.#owner = new KeyedHash(hmac(indexKey, 'owner'));
+    this.#partition = hmac(indexKey, 'partition');
+    this.#owner = hmac(indexKey, 'owner');
     this.#rotation = createVectorRotation(hmac(indexKey, 'rotation'));
   }
 
@@ -39,20 +38,21 @@ export class SemanticKeys {
     // The request without its last user message's text (its role and other fields stay in the partition).
     const context = canonicalJson(withoutLastUserMessage(input.body), input.ignore);
     const { ticket, embedder } = input;
-    return this.#partition.digest(
-      [ticket.tenant, ticket.subject ?? '', ticket.model, embedder.id, embedder.version, input.rotation, signatureKey(input.signature), context],
-      'base64url',
-    );
+    return createHmac('sha256', this.#partition)
+      .update(ticket.tenant).update('\0').update(ticket.subject ?? '').update('\0').update(ticket.model).update('\0')
+      .update(embedder.id).update('\0').update(embedder.version).update('\0').update(input.rotation).update('\0')
+      .update(signatureKey(input.signature)).update('\0').update(context)
+      .digest('base64url');
   }
 
   tenantTag(indexKey: Uint8Array, tenant: string): string {
     this.#refresh(indexKey);
-    return this.#owner.digest(['tenant', tenant], 'base64url');
+    return createHmac('sha256', this.#owner).update('tenant\0').update(tenant).digest('base64url');
   }
 
   /** `subject` is the guard's subject hash (already keyed), as tickets and erase requests carry it. */
   subjectTag(indexKey: Uint8Array, tenant: string, subject: string): string {
     this.#refresh(indexKey);
-    return this.#owner.digest(['subject', tenant, subject], 'base64url');
+    return createHmac('sha256', this.#owner).update('subject\0').update(tenant).update('\0').update(subject).digest('base64url');
   }
 }
