@@ -26,45 +26,49 @@ const [GET, SET, TEE] = [0x20, 0x21, 0x22];
 const lane = (acc: number, i: number): number[] => [GET, acc, ...simd(31), i];
 
 /**
- * scan(query, vectors, count, bytesPerVector, out): out[s] = Σ lanes of Σ query·vector[s], two
- * vectors per pass (one query load, two independent f32x4 chains), so an odd count also scores the
- * vector after the last (whatever the memory holds there; its score is never read). Params 0–4 as
- * named; locals: 5 byte offset in a vector, 6 and 7 the sums, 8 the second vector, 9 the query lanes.
- * Hand-encoded so the package ships no binary and needs no toolchain.
+ * scan(query, vectors, count, bytesPerVector, out, chunks, chunksEnd): out[s] = Σ lanes of Σ
+ * query·vector[s] over the 4-float chunks listed (byte offsets, i32) between `chunks` and
+ * `chunksEnd`: the caller lists those where the query is not zero, so a sparse query (the offline
+ * embedder's hashed lexical part) skips most of the work, and the sums are the same to the bit (a
+ * skipped product is ±0). Two vectors per pass (one query load, two independent f32x4 chains), so an
+ * odd count also scores the vector after the last (whatever the memory holds there; never read).
+ * Params 0–6 as named; locals: 7 the chunk pointer, 8 and 9 the sums, 10 the second vector, 11 the
+ * query lanes, 12 the chunk's byte offset. Hand-encoded so the package ships no binary and needs no toolchain.
  */
 const ZERO = [...simd(12), ...new Array<number>(16).fill(0)];
-const load = (base: number): number[] => [GET, base, GET, 5, 0x6a, ...simd(0), 2, 0];
-const madd = (acc: number, base: number): number[] => [GET, acc, GET, 9, ...load(base), ...simd(230), ...simd(228), SET, acc];
+const load = (base: number): number[] => [GET, base, GET, 12, 0x6a, ...simd(0), 2, 0];
+const madd = (acc: number, base: number): number[] => [GET, acc, GET, 11, ...load(base), ...simd(230), ...simd(228), SET, acc];
 const store = (acc: number, offset: number): number[] =>
   [GET, 4, ...lane(acc, 0), ...lane(acc, 1), 0x92, ...lane(acc, 2), 0x92, ...lane(acc, 3), 0x92, 0x38, 2, offset];
 const BODY = [
   0x02, 0x40, GET, 2, 0x45, 0x0d, 0,
   0x03, 0x40,
-  ...ZERO, SET, 6, ...ZERO, SET, 7,
-  GET, 1, GET, 3, 0x6a, SET, 8,
-  0x41, 0, SET, 5,
+  ...ZERO, SET, 8, ...ZERO, SET, 9,
+  GET, 1, GET, 3, 0x6a, SET, 10,
+  GET, 5, SET, 7,
   0x03, 0x40,
-  ...load(0), SET, 9, ...madd(6, 1), ...madd(7, 8),
-  GET, 5, 0x41, 16, 0x6a, TEE, 5, GET, 3, 0x49, 0x0d, 0,
+  GET, 7, 0x28, 2, 0, SET, 12,
+  ...load(0), SET, 11, ...madd(8, 1), ...madd(9, 10),
+  GET, 7, 0x41, 4, 0x6a, TEE, 7, GET, 6, 0x49, 0x0d, 0,
   0x0b,
-  ...store(6, 0), ...store(7, 4),
+  ...store(8, 0), ...store(9, 4),
   GET, 4, 0x41, 8, 0x6a, SET, 4,
-  GET, 8, GET, 3, 0x6a, SET, 1,
+  GET, 10, GET, 3, 0x6a, SET, 1,
   GET, 2, 0x41, 2, 0x6b, TEE, 2, 0x41, 0, 0x4a, 0x0d, 0,
   0x0b, 0x0b, 0x0b,
 ];
-const FUNCTION = [4, 1, 0x7f, 2, 0x7b, 1, 0x7f, 1, 0x7b, ...BODY];
+const FUNCTION = [5, 1, 0x7f, 2, 0x7b, 1, 0x7f, 1, 0x7b, 1, 0x7f, ...BODY];
 const I32 = 0x7f;
 const BYTES = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-  ...section(1, [1, 0x60, 5, I32, I32, I32, I32, I32, 0]),
+  ...section(1, [1, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0]),
   ...section(2, [1, ...name('e'), ...name('m'), 2, 0, 1]),
   ...section(3, [1, 0]),
   ...section(7, [1, ...name('s'), 0, 0]),
   ...section(10, [1, ...leb(FUNCTION.length), ...FUNCTION]),
 ]);
 
-type ScanFn = (query: number, vectors: number, count: number, bytesPerVector: number, out: number) => void;
+type ScanFn = (query: number, vectors: number, count: number, bytesPerVector: number, out: number, chunks: number, chunksEnd: number) => void;
 
 /** The part of the WebAssembly global used here (the project's TypeScript libs do not declare it). */
 interface WasmMemory {
@@ -107,17 +111,20 @@ export function createSimdScan(dimensions: number, capacity: number): SimdScan |
   const run = new wasm.Instance(mod, { e: { m: memory } }).exports.s as ScanFn;
   let vectors = new Float32Array(0);
   let query = new Float32Array(0);
+  let chunks = new Int32Array(0);
   let sims = new Float32Array(0);
-  // Layout: the vectors from 0, then the query, then one score per vector and one spare for an odd
-  // count (scratch, rebuilt on growth); the query region is what an odd full buffer scores last.
+  const quads = dimensions / 4;
+  // Layout: the vectors from 0, then the query, its chunk list, one score per vector and one spare
+  // for an odd count (scratch, rebuilt on growth); the query region is what an odd full buffer scores last.
   const reserve = (cap: number): void => {
     const floats = cap * dimensions;
-    const bytes = (floats + dimensions + cap + 1) * 4;
+    const bytes = (floats + dimensions + quads + cap + 1) * 4;
     if (bytes > memory.buffer.byteLength) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
-    // grow() detaches every old view, so all three are made again on the current buffer.
+    // grow() detaches every old view, so all are made again on the current buffer.
     vectors = new Float32Array(memory.buffer, 0, floats);
     query = new Float32Array(memory.buffer, floats * 4, dimensions);
-    sims = new Float32Array(memory.buffer, (floats + dimensions) * 4, cap + 1);
+    chunks = new Int32Array(memory.buffer, (floats + dimensions) * 4, quads);
+    sims = new Float32Array(memory.buffer, (floats + dimensions + quads) * 4, cap + 1);
   };
   reserve(capacity);
   return {
@@ -127,7 +134,13 @@ export function createSimdScan(dimensions: number, capacity: number): SimdScan |
     reserve,
     scan(q, size) {
       query.set(q);
-      run(query.byteOffset, 0, size, dimensions * 4, sims.byteOffset);
+      let listed = 0;
+      for (let c = 0, i = 0; c < quads; c++, i += 4) {
+        if (q[i] !== 0 || q[i + 1] !== 0 || q[i + 2] !== 0 || q[i + 3] !== 0) chunks[listed++] = i * 4;
+      }
+      // The kernel runs its chunk loop at least once: an all-zero query still reads a real chunk.
+      if (listed === 0) chunks[listed++] = 0;
+      run(query.byteOffset, 0, size, dimensions * 4, sims.byteOffset, chunks.byteOffset, chunks.byteOffset + listed * 4);
       return sims;
     },
   };
