@@ -23,7 +23,7 @@ export interface VectorBenchSettings {
 export const VECTOR_BENCH_SETTINGS: Record<'full' | 'quick' | 'tiny', VectorBenchSettings> = {
   full: { sizes: [1_000, 100_000], dimensions: [100, 256], rounds: 7, roundMs: 100, pgVectors: 5_000, pgQueries: 300 },
   quick: { sizes: [1_000, 100_000], dimensions: [100], rounds: 5, roundMs: 30, pgVectors: 2_000, pgQueries: 100 },
-  tiny: { sizes: [200, 1_000], dimensions: [16], rounds: 2, roundMs: 2, pgVectors: 100, pgQueries: 10 },
+  tiny: { sizes: [200, 1_000, 5_000], dimensions: [16], rounds: 2, roundMs: 2, pgVectors: 100, pgQueries: 10 },
 };
 
 /** Deterministic PRNG, so every run searches the same data. */

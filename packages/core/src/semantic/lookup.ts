@@ -130,9 +130,12 @@ export class SemanticLookup implements LookupStrategy {
   }
 
   async #embed(text: string, tenant: string): Promise<Float32Array> {
-    // One bound: when it fires, the embedder's own work is aborted too.
-    const controller = new AbortController();
-    const [vector] = await withTimeout(this.#o.embedder.embed([text], { signal: controller.signal }), this.#o.timeoutMs, 'embedder', () => controller.abort());
+    // One bound: when it fires, the embedder's own work is aborted too. The controller is made only
+    // when the embedder reads its signal or the bound fires (a synchronous embedder never pays for
+    // one); a signal read after the bound fired is already aborted.
+    let controller: AbortController | undefined;
+    const options = { get signal(): AbortSignal { return (controller ??= new AbortController()).signal; } };
+    const [vector] = await withTimeout(this.#o.embedder.embed([text], options), this.#o.timeoutMs, 'embedder', () => (controller ??= new AbortController()).abort());
     if (!vector) throw new Error('the embedder returned no vector');
     return this.#o.rotation ? this.#names.rotation(this.#d.keys.indexKey).forTenant(tenant)(vector) : vector;
   }

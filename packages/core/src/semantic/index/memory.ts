@@ -5,6 +5,7 @@ import type { IndexedVector, VectorIndex, VectorMatch, VectorQuery } from '../ty
 import { loadUsearch, usearchFactory, type AnnFactory, type AnnSettings } from './ann.js';
 import { checkItem, checkQuery } from './errors.js';
 import { Partition, type SlotInfo } from './partition.js';
+import { simdAvailable } from './simd.js';
 
 export interface MemoryVectorIndexOptions {
   /** Length of every vector (the embedder's `dimensions`). Required. */
@@ -15,7 +16,11 @@ export interface MemoryVectorIndexOptions {
    * An evicted vector is only a lost semantic hit (the cache fails open). Defaults to 100_000.
    */
   maxVectors?: number;
-  /** Partitions with more vectors than this use HNSW (when usearch is installed). Defaults to 256 (measured crossover at 100-d). */
+  /**
+   * Partitions with more vectors than this use HNSW (when usearch is installed). Defaults to
+   * 400,000 / dimensions within 256..2,048 (2,048 at 100-d, 1,123 at 356-d) where WebAssembly SIMD
+   * scores the exact scan, else 256: the measured crossovers with HNSW.
+   */
   exactLimit?: number;
   /**
    * `auto`: HNSW via the optional peer `usearch` when it loads, else exact search everywhere.
@@ -59,6 +64,20 @@ interface TenantQueue {
   head: number;
 }
 
+/**
+ * Vectors × dimensions up to which the SIMD exact scan beats HNSW search: measured crossovers near
+ * 2,500 vectors at 100-d, past 1,500 at 256-d and near 1,500 at 356-d (HNSW's cost grows with d too).
+ */
+const SIMD_EXACT_ELEMENTS = 400_000;
+/** At few dimensions the per-vector JS work of the scan dominates: no more vectors than this stay exact. */
+const SIMD_EXACT_MAX = 2048;
+/** Without SIMD: the plain-JS exact scan's crossover at 100-d. */
+const JS_EXACT_LIMIT = 256;
+
+function defaultExactLimit(dimensions: number): number {
+  return simdAvailable() && dimensions % 4 === 0 ? Math.max(JS_EXACT_LIMIT, Math.min(SIMD_EXACT_MAX, Math.floor(SIMD_EXACT_ELEMENTS / dimensions))) : JS_EXACT_LIMIT;
+}
+
 const KNOWN = ['dimensions', 'maxVectors', 'exactLimit', 'hnsw', 'connectivity', 'expansionAdd', 'expansionSearch', 'quantization'];
 
 function quantizationOf(value: unknown): AnnSettings['quantization'] {
@@ -90,7 +109,7 @@ export class MemoryVectorIndex implements VectorIndex {
     if (dimensions === undefined) throw optionError('dimensions', 'is required: the length of the embedder\'s vectors (e.g. 100)');
     this.dimensions = dimensions;
     this.#max = positiveInteger('maxVectors', options.maxVectors, 100_000)!;
-    this.#exactLimit = positiveInteger('exactLimit', options.exactLimit, 256)!;
+    this.#exactLimit = positiveInteger('exactLimit', options.exactLimit, defaultExactLimit(dimensions))!;
     const hnsw = options.hnsw ?? 'auto';
     if (hnsw !== 'auto' && hnsw !== 'off') throw optionError('hnsw', `must be 'auto' or 'off' (got ${JSON.stringify(hnsw)})`);
     this.#hnsw = hnsw;

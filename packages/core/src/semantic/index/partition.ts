@@ -1,6 +1,7 @@
 // One partition of the in-process index: vectors in one contiguous Float32Array, exact dot products, HNSW once large.
 import type { VectorMatch } from '../types.js';
 import type { Ann, AnnFactory } from './ann.js';
+import { createSimdScan, scanCut, scanErrorBound, type SimdScan } from './simd.js';
 
 /** Who owns a slot, for erase and fair eviction. */
 export interface SlotOwner {
@@ -16,6 +17,11 @@ export interface SlotInfo extends SlotOwner {
 }
 
 const INITIAL_CAPACITY = 8;
+/**
+ * From this buffer size on, vectors move into WebAssembly memory for the SIMD pre-filter: its
+ * smallest memory is one 64 KiB page, which many small partitions must not each hold.
+ */
+const SIMD_FROM_BYTES = 32_768;
 
 /** A partition's storage; removal swaps the last slot in, so the buffer stays dense. */
 export class Partition {
@@ -32,11 +38,17 @@ export class Partition {
   /** Removals the ANN still carries as tombstones; a rebuild clears them. */
   #annRemoved = 0;
   #nextId = 0;
+  readonly #useSimd: boolean;
+  #simd: SimdScan | undefined;
+  readonly #bound: number;
 
-  constructor(name: string, dimensions: number) {
+  /** `simd: false` keeps exact search in plain JS (the reference the SIMD path is tested against). */
+  constructor(name: string, dimensions: number, options: { simd?: boolean } = {}) {
     this.name = name;
     this.#d = dimensions;
     this.#vectors = new Float32Array(INITIAL_CAPACITY * dimensions);
+    this.#useSimd = options.simd !== false;
+    this.#bound = scanErrorBound(dimensions);
   }
 
   get size(): number {
@@ -45,6 +57,11 @@ export class Partition {
 
   get approximate(): boolean {
     return this.#ann !== undefined;
+  }
+
+  /** Whether exact search runs the SIMD pre-filter (the vectors live in WebAssembly memory). */
+  get simd(): boolean {
+    return this.#simd !== undefined;
   }
 
   /** Bytes held by the dense buffer (capacity, not size). */
@@ -64,11 +81,7 @@ export class Partition {
   /** Adds or replaces `info.key`; returns the slot info replaced, if any. */
   put(info: SlotInfo, vector: Float32Array): SlotInfo | undefined {
     const old = this.remove(info.key);
-    if (this.#size * this.#d === this.#vectors.length) {
-      const grown = new Float32Array(this.#vectors.length * 2);
-      grown.set(this.#vectors);
-      this.#vectors = grown;
-    }
+    if (this.#size * this.#d === this.#vectors.length) this.#grow((this.#vectors.length / this.#d) * 2);
     const slot = this.#size++;
     this.#vectors.set(vector, slot * this.#d);
     this.#slots[slot] = info;
@@ -106,6 +119,22 @@ export class Partition {
     return info;
   }
 
+  #grow(capacity: number): void {
+    const old = this.#vectors.subarray(0, this.#size * this.#d);
+    if (!this.#simd && this.#useSimd && capacity * this.#d * 4 >= SIMD_FROM_BYTES) {
+      this.#simd = createSimdScan(this.#d, capacity);
+      this.#simd?.vectors.set(old);
+    }
+    if (this.#simd) {
+      this.#simd.reserve(capacity);
+      this.#vectors = this.#simd.vectors;
+      return;
+    }
+    const grown = new Float32Array(capacity * this.#d);
+    grown.set(old);
+    this.#vectors = grown;
+  }
+
   /** Builds (or rebuilds, when tombstones pile up) the ANN over every live vector. */
   index(factory: AnnFactory): void {
     const ann = factory(this.#d);
@@ -129,11 +158,16 @@ export class Partition {
     const d = this.#d;
     const data = this.#vectors;
     const d4 = d - (d % 4);
+    // The SIMD pass only rules slots out; every slot that could be among the k best is scored below
+    // exactly as without it, so the answer is the same to the bit.
+    const sims = this.#simd?.scan(query, this.#size);
+    const cut = sims ? scanCut(sims, this.#size, k, minSimilarity, this.#bound, (slot) => this.#slots[slot]!.expiresAt <= now) : -Infinity;
     // Best-first top k, kept by insertion: k is small (a handful of candidates for the guards).
     const bestSlots: number[] = [];
     const bestSims: number[] = [];
     let floor = minSimilarity;
     for (let slot = 0, o = 0; slot < this.#size; slot++, o += d) {
+      if (sims && sims[slot]! < cut) continue;
       // Four accumulators let the CPU overlap the multiply-adds.
       let a = 0, b = 0, c = 0, e = 0;
       let i = 0;

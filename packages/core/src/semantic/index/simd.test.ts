@@ -1,0 +1,98 @@
+// Properties of the SIMD pre-filter: its scores stay within the stated bound (dense or sparse queries), and exact search with it returns what plain JS returns, to the bit.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Partition, type SlotInfo } from './partition.js';
+import { createSimdScan, scanErrorBound, simdAvailable } from './simd.js';
+
+/** A seeded LCG in [-0.5, 0.5): quality matters less here than speed over 700 × 356 values. */
+function rng(seed: number): () => number {
+  let state = seed | 0;
+  return () => (state = (Math.imul(state, 1_664_525) + 1_013_904_223) | 0) / 4294967296;
+}
+
+/** True with probability p. */
+const chance = (r: () => number, p: number): boolean => r() + 0.5 < p;
+
+const unit = (v: Float32Array): Float32Array => {
+  const k = 1 / Math.hypot(...v);
+  return v.map((x) => x * k);
+};
+
+/**
+ * Few topics, exact duplicates and near duplicates: ties and close calls are where a filter could go
+ * wrong. `sparse` zeroes most 4-float chunks, each vector its own (the first always stays), as hashed lexical features do.
+ */
+function dataset(seed: number, count: number, d: number, topics: number, sparse = false): Float32Array[] {
+  const r = rng(seed);
+  const thin = (v: Float32Array): Float32Array => {
+    if (!sparse) return v;
+    // About a quarter of the chunks stay, a different quarter per vector, and within them any lane
+    // may be zero too (a chunk is skipped only when all four are).
+    const salt = Math.floor((r() + 0.5) * 4294967296) | 1;
+    const kept = (i: number): boolean => i < 4 || (Math.imul((i >> 2) + 1, salt) >>> 30 === 0 && chance(r, 0.5));
+    return unit(v.map((x, i) => (kept(i) ? x : 0)));
+  };
+  const centres = Array.from({ length: topics }, () => unit(Float32Array.from({ length: d }, r)));
+  const out: Float32Array[] = [];
+  for (let i = 0; i < count; i++) {
+    if (i > 0 && chance(r, 0.3)) out.push(out[Math.floor((r() + 0.5) * out.length)]!);
+    else out.push(thin(unit(centres[i % topics]!.map((x) => x + r() * 0.05))));
+  }
+  return out;
+}
+
+const info = (key: string, expiresAt: number, seq: number): SlotInfo => ({ key, tenantTag: 't', subjectTag: undefined, expiresAt, seq });
+
+describe('SIMD exact-scan pre-filter', () => {
+  it('is available on this Node (else these properties test the JS path against itself)', () => {
+    expect(simdAvailable()).toBe(true);
+  });
+
+  it('scores within scanErrorBound of the float64 dot product', () => {
+    fc.assert(fc.property(fc.integer(), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 300 }), fc.boolean(), (seed, quads, count, sparse) => {
+      const d = quads * 4;
+      const vectors = dataset(seed, count, d, 3, sparse);
+      const scan = createSimdScan(d, count)!;
+      for (const [i, v] of vectors.entries()) scan.vectors.set(v, i * d);
+      const query = vectors[0]!;
+      const sims = scan.scan(query, count);
+      for (let s = 0; s < count; s++) {
+        let exact = 0;
+        for (let i = 0; i < d; i++) exact += query[i]! * vectors[s]![i]!;
+        expect(Math.abs(sims[s]! - exact)).toBeLessThanOrEqual(scanErrorBound(d));
+      }
+    }), { numRuns: 60 });
+  });
+
+  it('leaves exact search unchanged: same keys, same similarities, same order, through growth, removals and expiry', () => {
+    const now = 1_000_000;
+    fc.assert(fc.property(
+      fc.integer(), fc.constantFrom(8, 12, 100, 356), fc.integer({ min: 1, max: 700 }), fc.integer({ min: 1, max: 8 }),
+      fc.double({ min: -1, max: 1, noNaN: true }), fc.integer({ min: 1, max: 6 }), fc.boolean(),
+      (seed, d, count, k, minSimilarity, topics, sparse) => {
+        const vectors = dataset(seed, count, d, topics, sparse);
+        const r = rng(seed ^ 0x5bd1e995);
+        const fast = new Partition('p', d);
+        const plain = new Partition('p', d, { simd: false });
+        vectors.forEach((v, i) => {
+          const slot = info(`k${i}`, chance(r, 0.8) ? now + 1 : now, i);
+          fast.put(slot, v);
+          plain.put(slot, v);
+          // Removals swap the last vector in: the buffers must keep agreeing.
+          if (chance(r, 0.15)) {
+            const gone = `k${Math.floor((r() + 0.5) * i)}`;
+            fast.remove(gone);
+            plain.remove(gone);
+          }
+        });
+        if (fast.size * d * 4 >= 65_536) expect(fast.simd).toBe(true);
+        for (let q = 0; q < 4; q++) {
+          // Stored vectors as queries keep their zero chunks (the SIMD pass skips those); noised ones have none.
+          const pick = vectors[Math.floor((r() + 0.5) * count)]!;
+          const query = q < 2 ? pick : unit(pick.map((x) => x + r() * 0.02));
+          expect(fast.search(query, k, minSimilarity, now)).toEqual(plain.search(query, k, minSimilarity, now));
+        }
+      },
+    ), { numRuns: 80 });
+  });
+});
