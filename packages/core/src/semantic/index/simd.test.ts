@@ -95,4 +95,34 @@ describe('SIMD exact-scan pre-filter', () => {
       },
     ), { numRuns: 80 });
   });
+  it('keeps the exact winner when float32 ranks it below another (the margin is what keeps it)', () => {
+    // Lane 0 adds q0·v0, q4·v4, q8·v8 in that order: in float32 the tiny middle term is lost between
+    // two terms that cancel, so the first vector scores 0 there against its exact ~1e-8, while the
+    // second scores its exact ~5e-9 in both. Without the error margin the first would be ruled out.
+    const d = 100;
+    const third = 1 / Math.sqrt(3);
+    const query = new Float32Array(d);
+    query[0] = third; query[4] = third; query[8] = third;
+    const raw = (set: Record<number, number>): Float32Array => {
+      const v = new Float32Array(d);
+      for (const [i, x] of Object.entries(set)) v[Number(i)] = x;
+      return unit(v);
+    };
+    const winner = raw({ 0: 0.5, 1: 0.5, 4: 2 ** -26, 8: -0.5 });
+    const runnerUp = raw({ 0: 5e-9 * Math.sqrt(3), 2: 1 });
+    const exact = (v: Float32Array): number => v.reduce((sum, x, i) => sum + x * query[i]!, 0);
+    expect(exact(winner)).toBeGreaterThan(exact(runnerUp));
+    const partition = new Partition('p', d);
+    // Enough clearly worse vectors that the partition's buffer passes the SIMD threshold.
+    for (let i = 0; i < 120; i++) partition.put(info(`filler${i}`, Infinity, i), raw({ 0: -1, [12 + (i % 80)]: 0.5 }));
+    partition.put(info('winner', Infinity, 200), winner);
+    partition.put(info('runner-up', Infinity, 201), runnerUp);
+    expect(partition.simd).toBe(true);
+    const scan = createSimdScan(d, 2)!;
+    scan.vectors.set(winner, 0);
+    scan.vectors.set(runnerUp, d);
+    const f32 = scan.scan(query, 2);
+    expect(f32[0]!).toBeLessThan(f32[1]!); // the flip this test is about
+    expect(partition.search(query, 1, 0, 0).map((m) => m.key)).toEqual(['winner']);
+  });
 });
