@@ -27,6 +27,16 @@ describe('semanticSignature', () => {
     expect(same('Rename user_id please', 'Rename userId please')).toBe(false);
   });
 
+  it('keeps letter-and-digit codes (models, versions, product codes), case-insensitively', () => {
+    expect(semanticSignature('Does the XR750 support python3 and IPv6?').literals).toBe('a:xr750\u001fa:python3\u001fa:ipv6');
+    expect(same('How do I reset my xr750 router?', 'How do I reset my xr751 router?')).toBe(false);
+    expect(same('Install python3 on Debian', 'Install python2 on Debian')).toBe(false);
+    expect(same('How do I reset my XR750 router?', 'how can i reset my xr750 router')).toBe(true);
+    // A code as part of a longer identifier or a number with a unit stays what it was.
+    expect(semanticSignature('Rename my_app2 to app').literals).toBe('i:my_app2');
+    expect(semanticSignature('A 4k screen').literals).toBe('n:4k');
+  });
+
   it('flags a negation on one side only', () => {
     expect(semanticSignature("Why doesn't my code compile?").negated).toBe(true);
     expect(semanticSignature('Bread without yeast').negated).toBe(true);

@@ -2,7 +2,7 @@
 
 /**
  * Spans found in this order, each pattern run only when its cheap precondition holds: code, URLs,
- * e-mail-like tokens, quoted strings, paths, identifiers, numbers.
+ * e-mail-like tokens, quoted strings, paths, identifiers, letter-and-digit codes, numbers.
  */
 const PATTERNS: Array<[string, RegExp, RegExp]> = [
   ['c', /`/, /```[\s\S]*?```|`[^`\n]+`/g],
@@ -11,6 +11,10 @@ const PATTERNS: Array<[string, RegExp, RegExp]> = [
   ['q', /["“']/, /"[^"\n]{1,200}"|“[^”\n]{1,200}”|(?<![\p{L}\p{N}])'[^'\n]{1,200}'(?![\p{L}\p{N}])/gu],
   ['p', /[\\/]/, /(?:~|\.{1,2}|[A-Za-z]:)?(?:[\\/][\w.@+-]+){2,}[\\/]?|(?:~|\.{1,2})[\\/][\w.@+-]+/g],
   ['i', /[._$]\p{L}|\p{Ll}\p{Lu}|\p{Lu}\p{Ll}+\p{Lu}|_/u, /\b(?:[\p{L}_$][\p{L}\p{N}_$]*(?:\.[\p{L}_$][\p{L}\p{N}_$]*)+|[\p{Ll}]+[\p{Lu}][\p{L}\p{N}]*|[\p{Lu}][\p{Ll}\p{N}]+[\p{Lu}][\p{L}\p{N}]*|[\p{L}\p{N}]*_[\p{L}\p{N}_]*)\b/gu],
+  // Letters and digits in one token (xr750, python3, build7u65): model, version and product codes.
+  // Their digits are not numbers to the pattern below, and an embedder sees such a token through a few
+  // hashed character features, so two codes sharing a prefix can score above any threshold.
+  ['a', /\p{L}\p{N}/u, /(?<![\p{L}\p{N}_$])\p{L}[\p{L}\p{N}]*\p{N}[\p{L}\p{N}]*(?![\p{L}\p{N}_$])/gu],
   ['n', /\d/, /(?<![\p{L}\p{N}])\d+(?:[.,]\d+)*\p{L}*/gu],
 ];
 
@@ -65,6 +69,7 @@ function canonicalLiteral(kind: string, raw: string): string | undefined {
     case 'u':
       return raw.replace(/[.,;:!?)\]]+$/, '').replace(/^[a-z]+:\/\/[^/]+/i, (origin) => origin.toLowerCase());
     case 'e':
+    case 'a':
       return raw.toLowerCase();
     case 'q':
       return raw.slice(1, -1).replace(/\s+/g, ' ').trim();
