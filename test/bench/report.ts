@@ -188,14 +188,17 @@ export function renderTable(results: Results): string {
 /** Issue 17's in-process floor and issue 15's semantic figures. */
 function wholeGateGoals(r: (id: string) => BenchRow | undefined, add: (goal: string, met: boolean | null, figure: string) => void): void {
   const ns = (id: string) => r(id)?.ns;
+  const floorScale = (r('gate.floor.hit')?.data as { scale?: number } | undefined)?.scale;
+  // Judged on the figure as measured; the figure at the issue's machine speed is only shown beside it.
   const check = (goal: string, id: string, maxNs: number) => {
     const v = ns(id);
-    add(goal, v === undefined ? null : v <= maxNs, v === undefined ? 'not measured' : formatNs(v));
+    const atIssue = v !== undefined && floorScale !== undefined ? ` (≈ ${formatNs(v / floorScale)} at the issue's floor)` : '';
+    add(goal, v === undefined ? null : v <= maxNs, v === undefined ? 'not measured' : `${formatNs(v)}${atIssue}`);
   };
   check('in process: a hit ≤ 15 µs including decryption', 'gate.hit', 15_000);
   check('in process: a miss ≤ 30 µs including sealing a 1 KB prompt and answer', 'gate.miss', 30_000);
   // The same two goals on this machine: the issue's µs times how much slower this machine's floor is than the issue's.
-  const scale = (r('gate.floor.hit')?.data as { scale?: number } | undefined)?.scale;
+  const scale = floorScale;
   if (scale !== undefined) {
     check(`in process, scaled to this machine's floor (${scale.toFixed(2)}×): a hit ≤ ${(15 * scale).toFixed(1)} µs`, 'gate.hit', 15_000 * scale);
     check(`in process, scaled to this machine's floor (${scale.toFixed(2)}×): a miss ≤ ${(30 * scale).toFixed(1)} µs`, 'gate.miss', 30_000 * scale);
