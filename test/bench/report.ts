@@ -84,7 +84,9 @@ export function evaluateGoals(http: HttpRow[], rows: BenchRow[]): Goal[] {
 
   const p1 = r('pii.1kb.vectorcache');
   const rp1 = r('pii.1kb.redact-pii');
-  add('PII ≤ 5 µs per clean 1 KB prompt', p1 ? p1.ns! <= 5000 : null, p1 ? formatNs(p1.ns!) : 'not measured');
+  const scale = (r('gate.floor.hit')?.data as { scale?: number } | undefined)?.scale;
+  const atIssue = (v: number) => (scale === undefined ? '' : ` (≈ ${formatNs(v / scale)} at the issue's floor)`);
+  add('PII ≤ 5 µs per clean 1 KB prompt', p1 ? p1.ns! <= 5000 : null, p1 ? `${formatNs(p1.ns!)}${atIssue(p1.ns!)}` : 'not measured');
   add('PII ≥ 20× faster than redact-pii (1 KB)', p1 && rp1 ? rp1.ns! / p1.ns! >= 20 : null, p1 && rp1 ? `${(rp1.ns! / p1.ns!).toFixed(1)}×` : 'not measured');
   const hostile = rows.filter((row) => /^pii\.hostile\.\d+$/.test(row.id));
   if (hostile.length > 0) {
