@@ -1,10 +1,19 @@
-// Server CPU time per request (user+system of the server process, from /proc), for bare and guarded servers side by side.
-import { readFileSync } from 'node:fs';
-import { load, startServer, type Framework, type HttpCase, SERVER_MODE } from './http.js';
+// Server CPU time per request (user+system of the server process, as it reports it), for bare and guarded servers side by side.
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { load, startServer, type Framework, type HttpCase, type RunningServer, SERVER_MODE } from './http.js';
 
-function cpuUs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // utime + stime in clock ticks (100 Hz)
+/** The server's own CPU time in µs: it prints `{ cpuUs }` on SIGUSR2 (servers/common.ts). */
+async function cpuUs(server: RunningServer): Promise<number> {
+  const lines = createInterface({ input: server.child.stdout! });
+  try {
+    const line = once(lines, 'line') as Promise<[string]>;
+    server.child.kill('SIGUSR2');
+    const [text] = await line;
+    return (JSON.parse(text) as { cpuUs: number }).cpuUs;
+  } finally {
+    lines.close();
+  }
 }
 
 const fw = (process.argv[2] ?? 'express') as Framework;
@@ -17,9 +26,9 @@ try {
   for (let r = 0; r < rounds; r++) {
     for (const [i, c] of cases.entries()) {
       const s = servers[i]!;
-      const before = cpuUs(s.child.pid!);
+      const before = await cpuUs(s);
       const { result } = await load(s, c, 3, 10);
-      results.get(c)!.push((cpuUs(s.child.pid!) - before) / result.requests.total);
+      results.get(c)!.push(((await cpuUs(s)) - before) / result.requests.total);
     }
   }
 } finally {

@@ -61,7 +61,7 @@ export async function benchGuard(allowlistSize = 100_000): Promise<{ guard: Guar
 /**
  * Listens on an ephemeral loopback port and prints one JSON line `{ port, key?, readyUs }` for
  * the parent (`readyUs` is the monotonic clock, to cut start-up out of a CPU profile). SIGTERM
- * exits through process.exit so that `--cpu-prof` still writes its profile.
+ * exits through process.exit so that `--cpu-prof` still writes its profile; SIGUSR2 prints `{ cpuUs }`.
  */
 export async function serve(server: Server, key?: string): Promise<void> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -69,6 +69,11 @@ export async function serve(server: Server, key?: string): Promise<void> {
   const readyUs = Number(process.hrtime.bigint() / 1000n);
   process.stdout.write(`${JSON.stringify({ port, key, readyUs })}\n`);
   process.on('SIGTERM', () => process.exit(0));
+  // Asked by cpu-per-request.ts: this process's own CPU time so far, one JSON line.
+  process.on('SIGUSR2', () => {
+    const used = process.cpuUsage();
+    process.stdout.write(`${JSON.stringify({ cpuUs: used.user + used.system })}\n`);
+  });
 }
 
 /** The mode argument, checked. */
