@@ -1,10 +1,11 @@
 // Before/after in one run: this tree's Fernet, entry codec and allowlist against the same files at a base commit.
 import { execFileSync } from 'node:child_process';
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bareRoundTrip } from '../../packages/core/src/crypto/fernet.bench.js';
 import { chatBody } from './chat-body.js';
 import { blocking } from './floor.js';
 import { allowlistRanges } from './servers/common.js';
@@ -37,17 +38,6 @@ async function loadSide(src: string): Promise<Side> {
   return { Fernet: crypto.Fernet, createEntryCipher: crypto.createEntryCipher, EntryCodec: entries.EntryCodec, compileAllowlist: net.compileAllowlist, AllowlistHolder: net.AllowlistHolder };
 }
 
-/** The floor Fernet is held to: the same primitives with fresh contexts, no framing, no base64. */
-function bare(signing: Buffer, encryption: Buffer, data: Buffer): Buffer {
-  const iv = randomBytes(16);
-  const cipher = createCipheriv('aes-128-cbc', encryption, iv);
-  const body = Buffer.concat([iv, cipher.update(data), cipher.final()]);
-  const mac = createHmac('sha256', signing).update(body).digest();
-  if (!timingSafeEqual(mac, createHmac('sha256', signing).update(body).digest())) throw new Error('mac');
-  const decipher = createDecipheriv('aes-128-cbc', encryption, body.subarray(0, 16));
-  return Buffer.concat([decipher.update(body.subarray(16)), decipher.final()]);
-}
-
 type Figures = Record<string, number>;
 
 /** Interleaved rounds timed in process CPU time, so what else the machine runs counts less. */
@@ -65,7 +55,7 @@ async function cryptoFigures(side: Side, rounds: number, roundMs: number): Promi
       [
         { id: `fernet.${size}k`, fn: () => f.decrypt(f.encrypt(data)) },
         { id: `fernet.${size}k.text`, fn: () => f.decryptText(f.encrypt(text)) },
-        { id: `bare.${size}k`, fn: () => bare(raw.subarray(0, 16), raw.subarray(16), data) },
+        { id: `bare.${size}k`, fn: () => bareRoundTrip(raw.subarray(0, 16), raw.subarray(16), data) },
       ],
       rounds,
       roundMs,

@@ -1,6 +1,7 @@
 // The issue's in-process floor measured on this machine: the primitives a hit (and a miss) cannot do without, each timed alone.
-import { createCipheriv, createDecipheriv, createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, randomBytes } from 'node:crypto';
 import { canonicalJson } from '@vectorcache/core';
+import { bareOpen, bareSeal } from '../../packages/core/src/crypto/fernet.bench.js';
 import { chatBody } from './chat-body.js';
 import { cpuNs, measure } from './timing.js';
 
@@ -22,21 +23,6 @@ function onePass(text: string): number {
   return acc;
 }
 
-/** AES-128-CBC and HMAC-SHA256 of `data` with fresh contexts, as the Fernet bench's bare baseline. */
-function sealBare(signing: Buffer, encryption: Buffer, data: Buffer): Buffer {
-  const iv = randomBytes(16);
-  const cipher = createCipheriv('aes-128-cbc', encryption, iv);
-  const body = Buffer.concat([iv, cipher.update(data), cipher.final()]);
-  return Buffer.concat([body, createHmac('sha256', signing).update(body).digest()]);
-}
-
-function openBare(signing: Buffer, encryption: Buffer, token: Buffer): Buffer {
-  const body = token.subarray(0, token.length - 32);
-  if (!timingSafeEqual(createHmac('sha256', signing).update(body).digest(), token.subarray(token.length - 32))) throw new Error('floor: mac');
-  const decipher = createDecipheriv('aes-128-cbc', encryption, body.subarray(0, 16));
-  return Buffer.concat([decipher.update(body.subarray(16)), decipher.final()]);
-}
-
 export function measureFloor(rounds: number, roundMs: number): FloorFigures {
   const key = `vc_dev_${'k'.repeat(40)}`;
   const indexKey = randomBytes(32);
@@ -45,15 +31,15 @@ export function measureFloor(rounds: number, roundMs: number): FloorFigures {
   const signing = randomBytes(16);
   const encryption = randomBytes(16);
   const twoKb = randomBytes(2048);
-  const token = sealBare(signing, encryption, twoKb);
+  const token = bareSeal(signing, encryption, twoKb);
   const t = measure(
     [
       { id: 'keyHash', fn: () => hash('sha256', key, 'hex') },
       { id: 'hmac1k', fn: () => createHmac('sha256', indexKey).update(text).digest('hex') },
       { id: 'canonical', fn: () => canonicalJson(body) },
       { id: 'scan', fn: () => onePass(text) },
-      { id: 'open2k', fn: () => openBare(signing, encryption, token) },
-      { id: 'seal2k', fn: () => sealBare(signing, encryption, twoKb) },
+      { id: 'open2k', fn: () => bareOpen(signing, encryption, token) },
+      { id: 'seal2k', fn: () => bareSeal(signing, encryption, twoKb) },
     ],
     rounds,
     roundMs,

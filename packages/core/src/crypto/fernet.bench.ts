@@ -63,16 +63,25 @@ async function measureAsync(name: string, fn: () => Promise<unknown>, runs: numb
   return { name, ops: runs, usPerOp: ((performance.now() - start) * 1000) / runs };
 }
 
-/** The same primitives without token framing or base64: the floor Fernet could reach. */
-function bareRoundTrip(signingKey: Buffer, encryptionKey: Buffer, data: Buffer): Buffer {
+/** AES-128-CBC under a fresh IV and HMAC-SHA256, fresh contexts, no framing or base64: IV ‖ ciphertext ‖ MAC. */
+export function bareSeal(signingKey: Buffer, encryptionKey: Buffer, data: Buffer): Buffer {
   const iv = randomBytes(16);
   const cipher = createCipheriv('aes-128-cbc', encryptionKey, iv);
   const body = Buffer.concat([iv, cipher.update(data), cipher.final()]);
-  const mac = createHmac('sha256', signingKey).update(body).digest();
-  const check = createHmac('sha256', signingKey).update(body).digest();
-  if (!timingSafeEqual(mac, check)) throw new Error('mac');
+  return Buffer.concat([body, createHmac('sha256', signingKey).update(body).digest()]);
+}
+
+/** Checks the MAC of a {@link bareSeal} output in constant time, then decrypts it. */
+export function bareOpen(signingKey: Buffer, encryptionKey: Buffer, sealed: Buffer): Buffer {
+  const body = sealed.subarray(0, sealed.length - 32);
+  if (!timingSafeEqual(createHmac('sha256', signingKey).update(body).digest(), sealed.subarray(sealed.length - 32))) throw new Error('mac');
   const decipher = createDecipheriv('aes-128-cbc', encryptionKey, body.subarray(0, 16));
   return Buffer.concat([decipher.update(body.subarray(16)), decipher.final()]);
+}
+
+/** The same primitives as Fernet without token framing or base64: the floor Fernet could reach. */
+export function bareRoundTrip(signingKey: Buffer, encryptionKey: Buffer, data: Buffer): Buffer {
+  return bareOpen(signingKey, encryptionKey, bareSeal(signingKey, encryptionKey, data));
 }
 
 /** Measures Fernet and the bare baseline at 1 KB and 64 KB, then PBKDF2 (100 000 iterations). */
