@@ -63,11 +63,8 @@ export function evaluateGoals(http: HttpRow[], rows: BenchRow[]): Goal[] {
     add("≥ 25× less added cost than the peer stack (Express, 10 ranges)", expressMiss.addedUs > 0 ? factor >= 25 : true,
       `peer adds ${us(peer.addedUs)}, guard ${us(expressMiss.addedUs)}: ${expressMiss.addedUs > 0 ? `${factor.toFixed(1)}×` : 'guard adds nothing measurable'}`);
   } else add('≥ 25× less added cost than the peer stack (Express, 10 ranges)', null, 'not measured');
-  for (const [framework, floor] of [['express', 0.85], ['fastify', 0.6]] as const) {
-    const m = h(framework, 'miss');
-    add(`guarded ${framework} miss path ≥ ${pct(floor)} of bare req/s`, m?.ratioToBare === undefined ? null : m.ratioToBare >= floor,
-      m?.ratioToBare === undefined ? 'not measured' : `${pct(m.ratioToBare)} (${Math.round(m.rps)} vs ${Math.round(h(framework, 'bare')!.rps)} req/s)`);
-  }
+  ratioGoal(h, add, 'express', 'miss', 0.85);
+  ratioGoal(h, add, 'fastify', 'miss', 0.6);
   const hits = http.filter((row) => row.case === 'hit' && row.ratioToBare !== undefined);
   add('hit path ≥ 70% of bare req/s', all(hits.map((x) => x.ratioToBare! >= 0.7)), hits.map((x) => `${x.framework} ${pct(x.ratioToBare!)}`).join(' · ') || 'not measured');
   httpRatioGoals(h, add);
@@ -84,9 +81,7 @@ export function evaluateGoals(http: HttpRow[], rows: BenchRow[]): Goal[] {
 
   const p1 = r('pii.1kb.vectorcache');
   const rp1 = r('pii.1kb.redact-pii');
-  const scale = (r('gate.floor.hit')?.data as { scale?: number } | undefined)?.scale;
-  const atIssue = (v: number) => (scale === undefined ? '' : ` (≈ ${formatNs(v / scale)} at the issue's floor)`);
-  add('PII ≤ 5 µs per clean 1 KB prompt', p1 ? p1.ns! <= 5000 : null, p1 ? `${formatNs(p1.ns!)}${atIssue(p1.ns!)}` : 'not measured');
+  add('PII ≤ 5 µs per clean 1 KB prompt', p1 ? p1.ns! <= 5000 : null, p1 ? `${formatNs(p1.ns!)}${atIssueFloor(r, p1.ns!)}` : 'not measured');
   add('PII ≥ 20× faster than redact-pii (1 KB)', p1 && rp1 ? rp1.ns! / p1.ns! >= 20 : null, p1 && rp1 ? `${(rp1.ns! / p1.ns!).toFixed(1)}×` : 'not measured');
   const hostile = rows.filter((row) => /^pii\.hostile\.\d+$/.test(row.id));
   if (hostile.length > 0) {
@@ -121,16 +116,31 @@ export function evaluateGoals(http: HttpRow[], rows: BenchRow[]): Goal[] {
 }
 
 /** Issue 17's HTTP ratios beyond issue 9's: Express hit, Koa, the hit path on Koa and Fastify, and the miss against the peer stack. */
-function httpRatioGoals(h: (framework: string, c: string) => HttpRow | undefined, add: (goal: string, met: boolean | null, figure: string) => void): void {
-  const ratio = (framework: string, c: string, floor: number) => {
-    const row = h(framework, c);
-    add(`guarded ${framework} ${c} path ≥ ${pct(floor)} of bare req/s`, row?.ratioToBare === undefined ? null : row.ratioToBare >= floor,
-      row?.ratioToBare === undefined ? 'not measured' : `${pct(row.ratioToBare)} (${Math.round(row.rps)} vs ${Math.round(h(framework, 'bare')!.rps)} req/s)`);
-  };
-  ratio('express', 'hit', 0.9);
-  ratio('koa', 'miss', 0.6);
-  ratio('koa', 'hit', 0.75);
-  ratio('fastify', 'hit', 0.75);
+type Add = (goal: string, met: boolean | null, figure: string) => void;
+
+/** A guarded case's req/s as a share of its framework's bare route, against `floor`. */
+function ratioGoal(h: (framework: string, c: string) => HttpRow | undefined, add: Add, framework: string, c: string, floor: number): void {
+  const row = h(framework, c);
+  add(`guarded ${framework} ${c} path ≥ ${pct(floor)} of bare req/s`, row?.ratioToBare === undefined ? null : row.ratioToBare >= floor,
+    row?.ratioToBare === undefined ? 'not measured' : `${pct(row.ratioToBare)} (${Math.round(row.rps)} vs ${Math.round(h(framework, 'bare')!.rps)} req/s)`);
+}
+
+/** How much slower this run's machine is than the issue's, by the measured floor (undefined without a floor row). */
+function floorScale(r: (id: string) => BenchRow | undefined): number | undefined {
+  return (r('gate.floor.hit')?.data as { scale?: number } | undefined)?.scale;
+}
+
+/** What a µs figure comes to at the issue's machine speed (this run's floor ÷ the issue's), or nothing without a floor row. */
+function atIssueFloor(r: (id: string) => BenchRow | undefined, ns: number): string {
+  const scale = floorScale(r);
+  return scale === undefined ? '' : ` (≈ ${formatNs(ns / scale)} at the issue's floor)`;
+}
+
+function httpRatioGoals(h: (framework: string, c: string) => HttpRow | undefined, add: Add): void {
+  ratioGoal(h, add, 'express', 'hit', 0.9);
+  ratioGoal(h, add, 'koa', 'miss', 0.6);
+  ratioGoal(h, add, 'koa', 'hit', 0.75);
+  ratioGoal(h, add, 'fastify', 'hit', 0.75);
   const miss = h('express', 'miss');
   const peer = h('express', 'peer10');
   add('guarded express miss path ≥ 5× the peer stack\'s req/s (10 ranges)', miss && peer ? miss.rps >= 5 * peer.rps : null,
@@ -138,7 +148,7 @@ function httpRatioGoals(h: (framework: string, c: string) => HttpRow | undefined
 }
 
 /** Issue 14's figures: streamed hit first byte and whole 4 KB body, capture overhead, coalesced followers. */
-function streamingGoals(r: (id: string) => BenchRow | undefined, add: (goal: string, met: boolean | null, figure: string) => void): void {
+function streamingGoals(r: (id: string) => BenchRow | undefined, add: Add): void {
   const json = r('stream.hit.json');
   const sse = r('stream.hit.sse');
   add('streamed hit: first byte ≤ 1 ms after the request is read (in-process)', sse ? sse.ns! <= 1e6 : null, sse ? formatNs(sse.ns!) : 'not measured');
@@ -188,19 +198,17 @@ export function renderTable(results: Results): string {
 }
 
 /** Issue 17's in-process floor and issue 15's semantic figures. */
-function wholeGateGoals(r: (id: string) => BenchRow | undefined, add: (goal: string, met: boolean | null, figure: string) => void): void {
+function wholeGateGoals(r: (id: string) => BenchRow | undefined, add: Add): void {
   const ns = (id: string) => r(id)?.ns;
-  const floorScale = (r('gate.floor.hit')?.data as { scale?: number } | undefined)?.scale;
   // Judged on the figure as measured; the figure at the issue's machine speed is only shown beside it.
   const check = (goal: string, id: string, maxNs: number) => {
     const v = ns(id);
-    const atIssue = v !== undefined && floorScale !== undefined ? ` (≈ ${formatNs(v / floorScale)} at the issue's floor)` : '';
-    add(goal, v === undefined ? null : v <= maxNs, v === undefined ? 'not measured' : `${formatNs(v)}${atIssue}`);
+    add(goal, v === undefined ? null : v <= maxNs, v === undefined ? 'not measured' : `${formatNs(v)}${atIssueFloor(r, v)}`);
   };
   check('in process: a hit ≤ 15 µs including decryption', 'gate.hit', 15_000);
   check('in process: a miss ≤ 30 µs including sealing a 1 KB prompt and answer', 'gate.miss', 30_000);
   // The same two goals on this machine: the issue's µs times how much slower this machine's floor is than the issue's.
-  const scale = floorScale;
+  const scale = floorScale(r);
   if (scale !== undefined) {
     check(`in process, scaled to this machine's floor (${scale.toFixed(2)}×): a hit ≤ ${(15 * scale).toFixed(1)} µs`, 'gate.hit', 15_000 * scale);
     check(`in process, scaled to this machine's floor (${scale.toFixed(2)}×): a miss ≤ ${(30 * scale).toFixed(1)} µs`, 'gate.miss', 30_000 * scale);
