@@ -2,7 +2,8 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as here from '@vectorcache/core';
-import { cpuPerOp, gateOps, median, type Core } from './gate.js';
+import { cpuPerOp, gateOps, type Core } from './gate.js';
+import { median } from './timing.js';
 
 const baseArg = process.argv.find((a) => a.startsWith('--base='));
 if (!baseArg) {

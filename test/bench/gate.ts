@@ -1,7 +1,9 @@
 // In-process gate cost in CPU time: guard.handle() for a hit and for a miss (with complete() sealing a 1 KB answer), no HTTP.
 import { createGuard, createKey, MemoryCacheStore, MemoryKeyStore, type GuardRequest, type PassDecision } from '@vectorcache/core';
+import { median } from './timing.js';
 
-export interface GateFigures { hitNs: number; missNs: number; rounds: number }
+/** Medians, and each round's figures (for ratios to something timed in the same round). */
+export interface GateFigures { hitNs: number; missNs: number; rounds: number; hits: number[]; misses: number[] }
 
 const FILLER = 'The quick brown fox jumps over the lazy dog while the cache keeps every answer safe. ';
 const PROMPT = FILLER.repeat(Math.ceil(1024 / FILLER.length)).slice(0, 1024);
@@ -62,19 +64,21 @@ export async function cpuPerOp(op: () => Promise<void>, ops: number): Promise<nu
   return ((used.user + used.system) * 1000) / ops;
 }
 
-export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-/** Median ns per operation over `rounds` rounds of `ops` each. */
-export async function measureGate(options: { rounds?: number; ops?: number } = {}): Promise<GateFigures> {
+/** Median ns per operation over `rounds` rounds of `ops` each; `eachRound` runs before every round (e.g. to time a floor beside it). */
+export async function measureGate(options: { rounds?: number; ops?: number; eachRound?: () => void } = {}): Promise<GateFigures> {
   const rounds = options.rounds ?? 7;
   const ops = options.ops ?? 2000;
   const gate = await gateOps({ createGuard, createKey, MemoryCacheStore, MemoryKeyStore });
   const hits: number[] = [];
   const misses: number[] = [];
   await cpuPerOp(gate.hit, ops); await cpuPerOp(gate.miss, ops); // warm up
-  for (let r = 0; r < rounds; r++) { hits.push(await cpuPerOp(gate.hit, ops)); misses.push(await cpuPerOp(gate.miss, ops)); }
+  for (let r = 0; r < rounds; r++) {
+    options.eachRound?.();
+    hits.push(await cpuPerOp(gate.hit, ops));
+    misses.push(await cpuPerOp(gate.miss, ops));
+  }
   await gate.close();
-  return { hitNs: median(hits), missNs: median(misses), rounds };
+  return { hitNs: median(hits), missNs: median(misses), rounds, hits, misses };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

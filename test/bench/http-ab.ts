@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { load, SERVER_MODE, startServer, type Framework, type HttpCase, type RunningServer } from './http.js';
+import { median } from './timing.js';
 
 type Start = typeof startServer;
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -15,7 +16,6 @@ const rounds = Number(arg('rounds') ?? 4);
 const seconds = Number(arg('seconds') ?? 3);
 // The base checkout's own http.ts starts its own servers (its guard, its adapters).
 const baseStart = ((await import(pathToFileURL(join(basePath, 'test/bench/http.ts')).href)) as { startServer: Start }).startServer;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 for (const framework of frameworks) {
   const cases: HttpCase[] = ['bare', 'miss', 'hit'];

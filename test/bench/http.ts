@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
 import { chatBody } from './chat-body.js';
 import type { ServerMode } from './servers/common.js';
+import { median } from './timing.js';
 
 export type Framework = 'express' | 'koa' | 'fastify';
 /** `miss` and `hit` both run the guarded server; each has its own process so their caches never mix. */
@@ -202,11 +203,6 @@ function sampleOf(round: number, { result: r, latenciesMs }: LoadResult): HttpSa
   };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /**
  * Runs every case of every framework. Per framework, all its servers start first; each round

@@ -1,11 +1,11 @@
 // `pnpm bench` rows beyond the parts: the whole gate in process, the vector index, the offline embedder and semantic quality.
-import { createGuard, createKey, MemoryCacheStore, MemoryKeyStore, OFFLINE_DEFAULT_THRESHOLD } from '@vectorcache/core';
-import { cpuPerOp, gateOps, median } from './gate.js';
+import { OFFLINE_DEFAULT_THRESHOLD } from '@vectorcache/core';
+import { measureGate } from './gate.js';
 import { ISSUE_FLOOR_HIT_NS, measureFloor, type FloorFigures } from './gate-floor.js';
 import { runVectorBench, VECTOR_BENCH_SETTINGS } from './vector-index.js';
 import { evaluate, loadBenchmark, methods } from './semantic-quality.js';
 import { benchOfflineEmbedder } from '../../packages/core/src/semantic/embedders/offline.bench.js';
-import type { BenchRow } from './timing.js';
+import { median, type BenchRow } from './timing.js';
 
 /**
  * guard.handle() hit and miss (with sealing) and the floor, CPU time of the process, in interleaved
@@ -13,18 +13,8 @@ import type { BenchRow } from './timing.js';
  */
 export async function gateRows(mode: 'full' | 'quick' | 'tiny'): Promise<BenchRow[]> {
   const { rounds, ops, floorMs } = mode === 'full' ? { rounds: 9, ops: 3000, floorMs: 40 } : mode === 'quick' ? { rounds: 5, ops: 1500, floorMs: 30 } : { rounds: 1, ops: 50, floorMs: 5 };
-  const gate = await gateOps({ createGuard, createKey, MemoryCacheStore, MemoryKeyStore });
-  await cpuPerOp(gate.hit, ops);
-  await cpuPerOp(gate.miss, ops);
   const floors: FloorFigures[] = [];
-  const hits: number[] = [];
-  const misses: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    floors.push(measureFloor(1, floorMs));
-    hits.push(await cpuPerOp(gate.hit, ops));
-    misses.push(await cpuPerOp(gate.miss, ops));
-  }
-  await gate.close();
+  const { hits, misses } = await measureGate({ rounds, ops, eachRound: () => floors.push(measureFloor(1, floorMs)) });
   const floorHit = median(floors.map((f) => f.hitNs));
   const floorMiss = median(floors.map((f) => f.missNs));
   // Per-round ratios: each round's gate against the floor timed next to it.
