@@ -5,8 +5,9 @@ import type { AnswerRecorder } from './contract.js';
 
 /**
  * Wraps `res.write`/`res.end` so the recorder sees every chunk as it goes out (a stream is never
- * held back), and `res.writeHead` so it sees the headers given there too. On end, while headers are not sent yet (a JSON answer in one piece), a reason such as
- * `pii_in_response` still becomes a header. A response closed before its end is an abort.
+ * held back), and `res.writeHead` so it sees the headers given there too. On end, while headers
+ * are not sent yet (a JSON answer in one piece), a reason such as `pii_in_response` still becomes a
+ * header. A response closed before its end is an abort.
  */
 export function recordNodeResponse(res: ServerResponse, recorder: AnswerRecorder): void {
   const write = res.write.bind(res) as (...args: unknown[]) => boolean;
