@@ -1,6 +1,6 @@
 // Builds the same guarded app on Express, Koa and Fastify, so one table of cases runs against all three.
 import { afterAll, beforeAll } from 'vitest';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
@@ -31,6 +31,8 @@ export interface Backend {
   frameDelayMs?: number;
   /** The SSE events of a streamed answer (each a whole `data: …\n\n`); defaults to chat chunks of the echo answer. */
   events?: (body: Record<string, unknown>) => string[];
+  /** Answer on the raw node response past the framework's send path: `res.writeHead` on Express, `ctx.respond = false` on Koa, `reply.hijack()` on Fastify. */
+  raw?: boolean;
 }
 
 export interface App {
@@ -88,6 +90,19 @@ async function respond(backend: Backend, body: unknown): Promise<{ status: numbe
   return { status: backend.status ?? 200, headers: backend.headers ?? {}, json: (backend.answer ?? defaultAnswer)(b) };
 }
 
+type Answer = Awaited<ReturnType<typeof respond>>;
+
+/** Writes the answer straight to the node response: writeHead, then the SSE events (after the handler returned) or the JSON. */
+function writeRaw(res: ServerResponse, backend: Backend, body: unknown, out: Answer): void {
+  if (out.stream) {
+    res.writeHead(out.status, out.headers);
+    void (async () => { for await (const e of sse(backend, body)) res.write(e); res.end(); })();
+    return;
+  }
+  res.writeHead(out.status, { 'content-type': 'application/json', ...out.headers });
+  res.end(JSON.stringify(out.json));
+}
+
 async function listen(server: Server, host = '127.0.0.1'): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return `http://${host}:${(server.address() as AddressInfo).port}`;
@@ -108,6 +123,7 @@ export async function startApp(adapter: AdapterName, options: GuardOptions, host
     app.all('/v1/chat/completions', async (req, res) => {
       if (req.method !== 'POST') { res.status(200).json({ method: req.method }); return; }
       const out = await respond(backend, req.body);
+      if (backend.raw) { writeRaw(res, backend, req.body, out); return; }
       res.status(out.status).set(out.headers);
       if (out.stream) {
         res.flushHeaders();
@@ -129,6 +145,7 @@ export async function startApp(adapter: AdapterName, options: GuardOptions, host
       if (ctx.method !== 'POST') { ctx.body = { method: ctx.method }; return; }
       const body = (ctx.request as { body?: unknown }).body;
       const out = await respond(backend, body);
+      if (backend.raw) { ctx.respond = false; writeRaw(ctx.res, backend, body, out); return; }
       ctx.status = out.status;
       ctx.set(out.headers);
       if (out.stream) {
@@ -150,6 +167,7 @@ export async function startApp(adapter: AdapterName, options: GuardOptions, host
       scope.all('/v1/chat/completions', async (request, reply) => {
         if (request.method !== 'POST') return { method: request.method };
         const out = await respond(backend, request.body);
+        if (backend.raw) { reply.hijack(); writeRaw(reply.raw, backend, request.body, out); return reply; }
         reply.code(out.status).headers(out.headers);
         if (out.stream) {
           const stream = new PassThrough();

@@ -9,8 +9,18 @@ interface Ctx { app: App; keys: Keys }
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 const post = (ctx: Ctx, body: unknown, key = ctx.keys.full): Promise<Answer> => postText(ctx.app.url, body, bearer(key));
 
-/** Reads the first bytes of a streamed answer, then hangs up, as an impatient client does. */
+/** Reads the first bytes of a slowly streamed answer, then hangs up, as an impatient client does. */
 async function abortAfterFirstChunk(ctx: Ctx, body: unknown): Promise<void> {
+  ctx.app.backend.frameDelayMs = 40;
+  try {
+    await hangUpEarly(ctx, body);
+  } finally {
+    ctx.app.backend.frameDelayMs = 0;
+  }
+}
+
+/** The request itself: POST, wait for the first bytes, destroy the socket. */
+async function hangUpEarly(ctx: Ctx, body: unknown): Promise<void> {
   const url = new URL('/v1/chat/completions', ctx.app.url);
   await new Promise<void>((resolve, reject) => {
     const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(ctx.keys.full) } }, (res) => {
@@ -137,12 +147,7 @@ const cases: Array<{ name: string; run(ctx: Ctx): Promise<void> }> = [
     async run(ctx) {
       const backend = ctx.app.backend;
       const content = fresh('aborted');
-      backend.frameDelayMs = 40;
-      try {
-        await abortAfterFirstChunk(ctx, streamed(content));
-      } finally {
-        backend.frameDelayMs = 0;
-      }
+      await abortAfterFirstChunk(ctx, streamed(content));
       expect((await post(ctx, streamed(content))).headers['x-vectorcache-status']).toBe('miss');
 
       backend.events = (body) => chatEvents(body).map((e) => e.replace('"finish_reason":"stop"', '"finish_reason":"length"'));
@@ -217,6 +222,68 @@ const cases: Array<{ name: string; run(ctx: Ctx): Promise<void> }> = [
       expect(calls).toBe(1);
       expect(answers.filter((a) => a.headers['x-vectorcache-coalesced'] === 'true')).toHaveLength(19);
       expect(new Set(answers.map((a) => (JSON.parse(a.text) as ChatCompletion).choices[0]!.message.content)).size).toBe(1);
+    },
+  },
+  {
+    name: 'a handler writing the raw response (writeHead; Koa ctx.respond = false; Fastify reply.hijack()): streamed and JSON answers are stored and replayed, with the guard\'s headers',
+    async run(ctx) {
+      const backend = ctx.app.backend;
+      const calls = backend.calls;
+      backend.raw = true;
+      try {
+        const body = streamed(fresh('raw stream'));
+        const first = await post(ctx, body);
+        expect(first.headers).toMatchObject({ 'x-vectorcache-status': 'miss', 'x-request-id': expect.any(String) });
+        const miss = readStream(first);
+        const second = await post(ctx, body);
+        expect(second.headers['x-vectorcache-status']).toBe('hit');
+        expect(readStream(second).completion.choices[0]!.message.content).toBe(miss.completion.choices[0]!.message.content);
+
+        const json = chat(fresh('raw json'));
+        const jsonMiss = await post(ctx, json);
+        expect(jsonMiss.headers['x-vectorcache-status']).toBe('miss');
+        const jsonHit = await post(ctx, json);
+        expect(jsonHit.headers['x-vectorcache-status']).toBe('hit');
+        expect((JSON.parse(jsonHit.text) as ChatCompletion).choices[0]!.message.content).toBe((JSON.parse(jsonMiss.text) as ChatCompletion).choices[0]!.message.content);
+        expect(backend.calls).toBe(calls + 2);
+      } finally {
+        delete backend.raw;
+      }
+    },
+  },
+  {
+    name: '20 identical concurrent streamed requests to a raw-writing handler → one handler call, 19 coalesced followers (none waits out the single-flight timeout)',
+    async run(ctx) {
+      ctx.app.backend.raw = true;
+      try {
+        const content = fresh('coalesce raw');
+        const { calls, answers } = await concurrently(ctx, () => streamed(content));
+        expect(calls).toBe(1);
+        expect(answers.filter((a) => a.headers['x-vectorcache-coalesced'] === 'true')).toHaveLength(19);
+        expect(new Set(answers.map((a) => readStream(a).completion.choices[0]!.message.content)).size).toBe(1);
+      } finally {
+        delete ctx.app.backend.raw;
+      }
+    },
+  },
+  {
+    name: 'a raw-written stream is never stored when the client leaves, nor when it carries PII',
+    async run(ctx) {
+      const backend = ctx.app.backend;
+      backend.raw = true;
+      try {
+        const left = fresh('raw aborted');
+        await abortAfterFirstChunk(ctx, streamed(left));
+        expect((await post(ctx, streamed(left))).headers['x-vectorcache-status']).toBe('miss');
+
+        backend.events = (body) => chatEvents(body).map((e) => e.replace('"content":"echo:"', '"content":"mail jane.doe@example.org:"'));
+        const pii = fresh('raw pii');
+        expect(readStream(await post(ctx, streamed(pii))).completion.choices[0]!.message.content).toContain('jane.doe@example.org');
+        expect((await post(ctx, streamed(pii))).headers['x-vectorcache-status']).toBe('miss');
+      } finally {
+        delete backend.raw;
+        delete backend.events;
+      }
     },
   },
 ];

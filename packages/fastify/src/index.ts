@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import {
-  bodyLeftUnread, createGuard, decisionBody, decisionReadable, headViewFromNode, internalErrorDecision, isGuard, readJsonStream, recordStreamBody, stateOf,
+  bodyLeftUnread, createGuard, decisionBody, decisionReadable, headViewFromNode, internalErrorDecision, isGuard, readJsonStream, recordRawFallback, recordStreamBody, stateOf,
   type Admission, type AnswerRecorder, type BodyError, type Decision, type Guard, type GuardOptions, type PassDecision, type VectorcacheState,
 } from '@vectorcache/core';
 
@@ -24,7 +24,7 @@ interface BodyFault { [BODY_ERROR]: BodyError }
 const RECORDER = Symbol('vectorcache.recorder');
 const ADMISSION = Symbol('vectorcache.admission');
 const RAN = Symbol('vectorcache.ran');
-type Tracked = FastifyRequest & { [RECORDER]?: AnswerRecorder; [ADMISSION]?: Admission; [RAN]?: boolean };
+type Tracked = FastifyRequest & { [RECORDER]?: () => AnswerRecorder | undefined; [ADMISSION]?: Admission; [RAN]?: boolean };
 
 function isFault(body: unknown): body is BodyFault {
   return typeof body === 'object' && body !== null && BODY_ERROR in body;
@@ -43,6 +43,26 @@ function reject(reply: FastifyReply, request: FastifyRequest, decision: Exclude<
   if (bodyLeftUnread(request.raw)) reply.header('connection', 'close');
   const stream = request.method !== 'HEAD' && decision.kind === 'respond' ? decisionReadable(decision, reply.raw) : undefined;
   return reply.send(stream ?? decisionBody(decision, request.method));
+}
+
+/** Hands the payload Fastify is about to send to the recorder, unless a hijacked reply's raw writes took it first. */
+function recordPayload(request: Tracked, reply: FastifyReply, payload: unknown): unknown {
+  const take = request[RECORDER];
+  if (!take) return payload;
+  request[RECORDER] = undefined;
+  const recorder = take();
+  if (!recorder) return payload;
+  recorder.head(reply.statusCode, reply.getHeaders());
+  // A stream (SSE) is tapped on its way out; a string or Buffer is the whole answer.
+  if (typeof (payload as { pipe?: unknown } | null)?.pipe === 'function') return recordStreamBody(payload as Readable, reply.raw, recorder);
+  if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) {
+    recorder.abort();
+    return payload;
+  }
+  recorder.chunk(payload);
+  const { reason } = recorder.end();
+  if (reason) reply.header('x-vectorcache-reason', reason);
+  return payload;
 }
 
 async function plugin(app: FastifyInstance, options: VectorcachePluginOptions): Promise<void> {
@@ -92,29 +112,16 @@ async function plugin(app: FastifyInstance, options: VectorcachePluginOptions): 
       decision = internalErrorDecision(request.raw, guard); // refused, never a stack trace
     }
     if (decision.kind !== 'pass') return reject(reply, request, decision);
-    reply.headers(decision.headers);
+    // On the raw response, so a handler that hijacks the reply still sends them (HSTS, request id, cache status).
+    for (const name in decision.headers) reply.raw.setHeader(name, decision.headers[name]!);
     request.vectorcache = stateOf(decision);
     request.body = decision.body;
-    if (decision.recorder) request[RECORDER] = decision.recorder;
+    // onSend takes the recorder, unless the handler hijacked the reply and wrote to reply.raw first.
+    if (decision.recorder) request[RECORDER] = recordRawFallback(reply.raw, decision.recorder);
     return undefined;
   });
 
-  app.addHook('onSend', async (request: Tracked, reply: FastifyReply, payload: unknown) => {
-    const recorder = request[RECORDER];
-    if (!recorder) return payload;
-    request[RECORDER] = undefined;
-    recorder.head(reply.statusCode, reply.getHeaders());
-    // A stream (SSE) is tapped on its way out; a string or Buffer is the whole answer.
-    if (typeof (payload as { pipe?: unknown } | null)?.pipe === 'function') return recordStreamBody(payload as Readable, reply.raw, recorder);
-    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) {
-      recorder.abort();
-      return payload;
-    }
-    recorder.chunk(payload);
-    const { reason } = recorder.end();
-    if (reason) reply.header('x-vectorcache-reason', reason);
-    return payload;
-  });
+  app.addHook('onSend', async (request: Tracked, reply: FastifyReply, payload: unknown) => recordPayload(request, reply, payload));
 
   if (guard.adminPrefix) {
     // Fastify runs hooks only for matched routes, so the admin paths need a route; the guard answers them in onRequest.

@@ -2,7 +2,7 @@
 import type { Context, Middleware, Next } from 'koa';
 import type { Readable } from 'node:stream';
 import {
-  bodyLeftUnread, createGuard, decideNode, decisionBody, decisionReadable, internalErrorDecision, isGuard, recordStreamBody, stateOf,
+  bodyLeftUnread, createGuard, decideNode, decisionBody, decisionReadable, internalErrorDecision, isGuard, recordRawFallback, recordStreamBody, stateOf,
   type AnswerRecorder, type Guard, type GuardOptions, type VectorcacheState,
 } from '@vectorcache/core';
 
@@ -62,13 +62,16 @@ export function vectorcache(optionsOrGuard: GuardOptions | Guard): VectorcacheMi
     ctx.set(decision.headers);
     ctx.state.vectorcache = stateOf(decision);
     if (decision.body !== undefined) request.body = decision.body;
-    const recorder = decision.recorder;
+    // Koa's own send path takes the recorder after next(), unless a handler wrote to ctx.res first.
+    const take = decision.recorder && recordRawFallback(ctx.res, decision.recorder);
     try {
       await next();
     } catch (error) {
-      recorder?.abort();
+      take?.()?.abort();
       throw error;
     }
+    // With `ctx.respond = false` the handler writes ctx.res itself, maybe after next() has resolved.
+    const recorder = ctx.respond === false ? undefined : take?.();
     if (recorder) record(ctx, recorder);
   }) as VectorcacheMiddleware;
   middleware.guard = guard;
