@@ -17,23 +17,26 @@ export class ExactLookup implements LookupStrategy {
 
   find(request: LookupRequest): Promise<Candidate | undefined> {
     const key = request.ticket.key;
-    const found = (entry: StoredEntry | undefined): Candidate | undefined => (entry ? { key, entry, match: 'exact' } : undefined);
-    const failed = (error: unknown): undefined => {
-      // A damaged entry is a miss to repair, not an outage.
-      if ((error as Error | undefined)?.name === 'CorruptEntryError') {
-        this.#onCorrupt(key, request);
-        return undefined;
-      }
-      throw new CacheUnavailableError('cache get failed', { cause: error });
-    };
     let pending;
     try {
       pending = this.#cache.get(key);
     } catch (error) {
-      return Promise.resolve().then(() => failed(error));
+      return Promise.resolve().then(() => this.#failed(error, key, request));
     }
-    // A synchronous store (the in-process default) costs one promise, not a timer race.
-    if (!(pending instanceof Promise)) return Promise.resolve(found(pending));
-    return withTimeout(pending, this.#timeoutMs).then(found, failed);
+    // A synchronous store (the in-process default) costs one promise, no closure, no timer race.
+    if (!(pending instanceof Promise)) return Promise.resolve(pending ? { key, entry: pending, match: 'exact' } : undefined);
+    return withTimeout(pending, this.#timeoutMs).then(
+      (entry: StoredEntry | undefined): Candidate | undefined => (entry ? { key, entry, match: 'exact' } : undefined),
+      (error: unknown) => this.#failed(error, key, request),
+    );
+  }
+
+  #failed(error: unknown, key: string, request: LookupRequest): undefined {
+    // A damaged entry is a miss to repair, not an outage.
+    if ((error as Error | undefined)?.name === 'CorruptEntryError') {
+      this.#onCorrupt(key, request);
+      return undefined;
+    }
+    throw new CacheUnavailableError('cache get failed', { cause: error });
   }
 }
