@@ -1,5 +1,5 @@
 // Keyed rotation: orthogonal (cosine and norm preserved), keyed per tenant and secret, and cheap enough per vector.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createVectorRotation } from './rotation.js';
@@ -49,6 +49,23 @@ describe('createVectorRotation', () => {
     e0[0] = 1;
     const r = rotation.forTenant('acme')(e0);
     expect(r.filter((x) => Math.abs(x) > 1e-6).length).toBeGreaterThan(50);
+  });
+
+  it('gives the same float32 bits as rot-wht3-v1 always has (stored vectors, e.g. in pgvector, stay searchable)', () => {
+    // Digests of the first 16 bytes of SHA-256 over the rotated vector, taken from the implementation
+    // that first shipped rot-wht3-v1: a faster transform must not move a single bit, or the id must change.
+    const secret = Uint8Array.from({ length: 32 }, (_, i) => i);
+    const expected: Record<number, string> = {
+      3: '09516a1d2820c22f8aab8438e1a81ff3', 100: '2662f4763981c77eaf9abc72d918d70b',
+      356: 'a35f96736325d69f4a7c406a8404675a', 1536: 'd9c5a424168e317a6131dab1701744c0',
+    };
+    const rotation = createVectorRotation(secret);
+    expect(rotation.id).toBe('rot-wht3-v1');
+    for (const [d, digest] of Object.entries(expected)) {
+      const v = Float32Array.from({ length: Number(d) }, (_, i) => Math.sin(i + 1));
+      const out = rotation.forTenant('acme')(v);
+      expect(createHash('sha256').update(new Uint8Array(out.buffer)).digest('hex').slice(0, 32)).toBe(digest);
+    }
   });
 
   it('rejects a short secret, an unknown option and a wrong vector with clear errors', () => {
