@@ -12,6 +12,8 @@ type Json = Record<string, unknown>;
 const hostileText = fc.array(fc.oneof(
   fc.string({ unit: 'binary', maxLength: 4 }),
   fc.constantFrom('\ud800', '\udfff', '\ud83d\ude00', '\u2028', '\u0000', '\u001f', '"', '\\', '/', 'é', '\ufeff', ' ', '\n'),
+  // What a regular expression built from the envelope would misread, were it not escaped.
+  fc.constantFrom('.', '*', '+?', '(a|b)', '[x]', '{1}', '^', '$', '\\d', '\r'),
 ), { maxLength: 5 }).map((pieces) => pieces.join(''));
 
 /** A valid JSON string token for `text`, each character written plainly or as any of its escapes (`\u` in either case, `\/`). */
@@ -249,6 +251,43 @@ describe('FrameTemplate', () => {
       expect(JSON.stringify(rest)).toBe(JSON.stringify({ ...expected, choices: [{ ...(expected.choices as Json[])[0], delta: { content } }] }));
     }), { numRuns: 1500 });
     expect(read).toBeGreaterThan(150);
+  });
+
+  it('reads a whole SSE chunk only when it is one event whose frame JSON.parse gives as the learnt one with that content (property)', () => {
+    let read = 0;
+    const framing = fc.tuple(
+      fc.oneof({ weight: 6, arbitrary: fc.constant('data: ') }, fc.constantFrom('data:', 'data:  ', ' data: ', '')),
+      fc.oneof({ weight: 6, arbitrary: fc.constant('\n\n') }, fc.constantFrom('\n', '\r\n\r\n', '\n\n\n', '\n\ndata: x\n\n')),
+    );
+    fc.assert(fc.property(envelope, fc.boolean(), token, fc.option(token, { nil: undefined }), tamper, framing, (env, pad, text, padToken, change, [prefix, suffix]) => {
+      const t = learnt(env, pad);
+      if (!t) return;
+      const chunk = prefix + change(chunkText(env, `{"content":${text}}`, {}, pad ? (padToken ?? '"q"') : padToken)) + suffix;
+      const content = t.template.wireContent(chunk);
+      if (content === undefined) return;
+      read++;
+      const events: Array<{ event?: string | undefined; data: string }> = [];
+      const parser = new SseParser({ maxBytes: 1 << 20, onEvent: (event) => events.push(event) });
+      parser.push(chunk);
+      expect(parser.idle).toBe(true);
+      expect(events).toHaveLength(1);
+      expect(events[0]!.event).toBeUndefined();
+      const { obfuscation: _seen, ...rest } = JSON.parse(events[0]!.data) as Json;
+      const { obfuscation: _learnt, ...expected } = t.frame;
+      expect(JSON.stringify(rest)).toBe(JSON.stringify({ ...expected, choices: [{ ...(expected.choices as Json[])[0], delta: { content } }] }));
+    }), { numRuns: 1500 });
+    expect(read).toBeGreaterThan(150);
+  });
+
+  it('reads frames of a template too long to compile into one expression, and still declines others', () => {
+    const env: Envelope = { id: 'c'.repeat(5000), model: 'm', created: 1, system_fingerprint: undefined, usage: null, extra: undefined, order: [0, 1, 2, 3, 4, 5, 6, 7] };
+    for (const pad of [false, true]) {
+      const { template } = learnt(env, pad)!;
+      const frame = (content: string, id = env.id) => chunkText({ ...env, id }, `{"content":${content}}`, {}, pad ? '"p"' : undefined);
+      expect(template.wireContent(`data: ${frame('"hi"')}\n\n`)).toBe('hi');
+      expect(template.content(frame('"a\\nb"'))).toBe('a\nb');
+      expect(template.wireContent(`data: ${frame('"hi"', `${'c'.repeat(4999)}d`)}\n\n`)).toBeUndefined();
+    }
   });
 
   it('decodes escaped content exactly as JSON.parse does, lone surrogates included', () => {
