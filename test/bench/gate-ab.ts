@@ -1,17 +1,11 @@
 // Before/after of the whole in-process gate in one process: this tree's core and another tree's, rounds interleaved.
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import * as here from '@vectorcache/core';
+import { baseCore, numberFlag } from './ab-args.js';
 import { cpuPerOp, gateOps, type Core } from './gate.js';
 import { median } from './timing.js';
 
-const baseArg = process.argv.find((a) => a.startsWith('--base='));
-if (!baseArg) {
-  process.stderr.write('usage: gate-ab.ts --base=<path of another checkout, installed> [--rounds=N]\n');
-  process.exit(2);
-}
-const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 11);
-const base = (await import(pathToFileURL(join(baseArg.slice(7), 'packages/core/src/index.ts')).href)) as Core;
+const base = await baseCore<Core>('usage: gate-ab.ts --base=<path of another checkout, installed> [--rounds=N]');
+const rounds = numberFlag('rounds', 11);
 const sides = { base: await gateOps(base), here: await gateOps(here) };
 const figures = { base: { hit: [] as number[], miss: [] as number[] }, here: { hit: [] as number[], miss: [] as number[] } };
 const ops = 1500;

@@ -1,11 +1,13 @@
 // In-process streaming rows of `pnpm bench`: streamed hit vs JSON hit, capture overhead of a streamed miss, coalesced followers.
 import { createServer, request, Agent, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  createGuard, createKey, MemoryCacheStore, MemoryKeyStore, recordNodeResponse,
-  type Decision, type Guard, type GuardRequest, type PassDecision,
-} from '@vectorcache/core';
+import * as here from '@vectorcache/core';
+import type { Decision, Guard, GuardRequest, PassDecision } from '@vectorcache/core';
+import type { Core } from './gate.js';
 import type { BenchRow, InProcessSettings } from './timing.js';
+
+/** What the capture row needs of a core: this tree's, or another checkout's for a before/after (`capture-ab.ts`). */
+export type StreamCore = Core & Pick<typeof here, 'recordNodeResponse'>;
 
 const MODEL = 'gpt-bench';
 
@@ -34,11 +36,11 @@ function upstreamEvents(bytes: number): { events: string[]; completion: unknown 
   return { events, completion };
 }
 
-async function benchGuard(extra: Parameters<typeof createGuard>[0]['streaming'] = {}): Promise<{ guard: Guard; view: (content: string, body?: Record<string, unknown>) => GuardRequest }> {
-  const keys = new MemoryKeyStore();
-  const { key } = await createKey(keys, { environment: 'dev', name: 'bench', scopes: ['cache:read', 'cache:write'], tenant: 'bench' });
-  const guard = createGuard({
-    environment: 'dev', keys, cache: new MemoryCacheStore(), encryption: { secret: 'bench-secret-bench-secret-bench-secret-00', iterations: 1000 },
+async function benchGuard(extra: Parameters<typeof here.createGuard>[0]['streaming'] = {}, core: Core = here): Promise<{ guard: Guard; view: (content: string, body?: Record<string, unknown>) => GuardRequest }> {
+  const keys = new core.MemoryKeyStore();
+  const { key } = await core.createKey(keys, { environment: 'dev', name: 'bench', scopes: ['cache:read', 'cache:write'], tenant: 'bench' });
+  const guard = core.createGuard({
+    environment: 'dev', keys, cache: new core.MemoryCacheStore(), encryption: { secret: 'bench-secret-bench-secret-bench-secret-00', iterations: 1000 },
     lockout: false, suspicious: false, streaming: extra, silenceWarnings: ['VC_ENCRYPTION_LOW_ITERATIONS'],
   });
   await guard.ready();
@@ -101,9 +103,9 @@ async function hitRows(s: InProcessSettings): Promise<BenchRow[]> {
 }
 
 /** Serves `events` per request over loopback, recorded by the guard or not, and times the handler's writes on the server. */
-async function captureRows(s: InProcessSettings): Promise<BenchRow[]> {
+export async function captureRows(s: InProcessSettings, core: StreamCore = here): Promise<BenchRow[]> {
   const { events } = upstreamEvents(4096);
-  const { guard, view } = await benchGuard({ singleFlight: false });
+  const { guard, view } = await benchGuard({ singleFlight: false }, core);
   let n = 0;
   let lastCaptured = '';
   const spent: Record<'plain' | 'captured' | 'unstored', number[]> = { plain: [], captured: [], unstored: [] };
@@ -115,7 +117,7 @@ async function captureRows(s: InProcessSettings): Promise<BenchRow[]> {
     const start = cpu();
     const prompt = `miss ${n++}`;
     const decision = (await guard.handle(view(prompt, { stream: true, stream_options: { include_usage: true } }))) as PassDecision;
-    if (kind !== 'plain' && decision.recorder) recordNodeResponse(res, decision.recorder);
+    if (kind !== 'plain' && decision.recorder) core.recordNodeResponse(res, decision.recorder);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     for (const event of kind === 'unstored' ? events.slice(0, -1) : events) res.write(event);
     res.end();

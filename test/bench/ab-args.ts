@@ -1,0 +1,19 @@
+// Arguments of the before/after scripts (gate-ab, capture-ab): the other checkout's core, and numeric flags.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** The core of the checkout named by `--base=<path>` (installed), or exits with `usage`. */
+export async function baseCore<T>(usage: string): Promise<T> {
+  const baseArg = process.argv.find((a) => a.startsWith('--base='));
+  if (!baseArg) {
+    process.stderr.write(`${usage}\n`);
+    process.exit(2);
+  }
+  return (await import(pathToFileURL(join(baseArg.slice(7), 'packages/core/src/index.ts')).href)) as T;
+}
+
+/** `--<name>=N`, or `fallback`. */
+export function numberFlag(name: string, fallback: number): number {
+  const prefix = `--${name}=`;
+  return Number(process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length) ?? fallback);
+}
