@@ -38,7 +38,8 @@ const SPACE = 32;
 export class SseParser {
   readonly #onEvent: (event: SseEvent) => void;
   readonly #maxBytes: number;
-  readonly #decoder = new TextDecoder('utf-8', { fatal: true });
+  /** Made when the first bytes arrive: most handlers write strings, and a decoder holds native (ICU) state. */
+  #decoder: InstanceType<typeof TextDecoder> | undefined;
   #failure: SseFailure | undefined;
   #ended = false;
   /** Bytes went through the decoder since it was last flushed (it may hold part of a character). */
@@ -80,10 +81,10 @@ export class SseParser {
     try {
       if (typeof chunk === 'string') {
         // A string after bytes that stopped inside a UTF-8 sequence is invalid UTF-8 on the wire.
-        text = this.#pending ? this.#decoder.decode() + chunk : chunk;
+        text = this.#pending ? this.#decoder!.decode() + chunk : chunk;
         this.#pending = false;
       } else {
-        text = this.#decoder.decode(chunk, { stream: true });
+        text = (this.#decoder ??= new TextDecoder('utf-8', { fatal: true })).decode(chunk, { stream: true });
         this.#pending = true;
       }
     } catch {
@@ -105,7 +106,7 @@ export class SseParser {
     this.#partial = '';
     if (this.#failure !== undefined) return;
     try {
-      this.#decoder.decode();
+      this.#decoder?.decode();
     } catch {
       this.#failure = 'malformed';
     }
