@@ -54,8 +54,6 @@ export class FrameTemplate {
   readonly #parts: string[];
   /** The same cut of the whole SSE chunk `data: <frame>\n\n`, when no part holds a line break (else undefined). */
   readonly #wire: string[] | undefined;
-  /** The wire chunks with unescaped content, as one regular expression (undefined for long templates or no wire form). */
-  readonly #plainWire: RegExp | undefined;
   /** Index of the choice the template's frames add to. */
   readonly choice: number;
 
@@ -67,7 +65,6 @@ export class FrameTemplate {
     wire[0] = `data: ${wire[0]}`;
     wire[wire.length - 1] += '\n\n';
     this.#wire = wire;
-    this.#plainWire = plainFrame(wire);
   }
 
   /** A template from a frame already parsed in full and accepted, or undefined when it is no plain content frame. */
@@ -103,15 +100,7 @@ export class FrameTemplate {
    * The slots hold no raw control character, so no line break either: the chunk is that one event.
    */
   wireContent(chunk: string): string | undefined {
-    const wire = this.#wire;
-    if (!wire) return undefined;
-    if (this.#plainWire?.test(chunk)) {
-      // Matched: the content token holds no escape, so its end is the first quote after it.
-      const head = wire[0]!.length;
-      const end = wire.length === 2 ? chunk.length - wire[1]!.length - 1 : chunk.indexOf('"', head + 1);
-      return chunk.slice(head + 1, end);
-    }
-    return this.#read(chunk, wire);
+    return this.#wire && this.#read(chunk, this.#wire);
   }
 
   #read(data: string, parts: string[]): string | undefined {
@@ -128,25 +117,6 @@ export class FrameTemplate {
     if (found > 0) return data.slice(head.length + 1, end - 1);
     return decodeString(data.slice(head.length, end));
   }
-}
-
-/** Longest template text compiled into a regular expression: its code grows with it, once per stream. */
-const MAX_PLAIN_PATTERN = 4096;
-/** A JSON string token without escapes, and one with any (the padding's may have them). */
-const PLAIN_TOKEN = String.raw`"[^"\\\x00-\x1f]*"`;
-const ANY_TOKEN = String.raw`"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"`;
-
-/**
- * The template's frames whose content has no escape, as one anchored expression: the literal parts
- * around the string slots, exactly. One native match instead of two comparisons and a character
- * loop over the token took ~20% off a captured stream's CPU (docs/perf-gate.md). Frames it does not
- * match (escaped content, another shape) go through `#read`.
- */
-function plainFrame(parts: string[]): RegExp | undefined {
-  if (parts.reduce((n, part) => n + part.length, 0) > MAX_PLAIN_PATTERN) return undefined;
-  const literal = parts.map((part) => part.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&'));
-  const slots = literal.length === 2 ? `${literal[0]}${PLAIN_TOKEN}${literal[1]}` : `${literal[0]}${PLAIN_TOKEN}${literal[1]}${ANY_TOKEN}${literal[2]}`;
-  return new RegExp(`^${slots}$`);
 }
 
 /** After the content slot: the middle text, then one more string token (the padding) that ends where the tail starts. */
