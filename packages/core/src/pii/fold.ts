@@ -1,5 +1,6 @@
 // NFKC-style folding for detectors: exotic digits, spaces and dashes to ASCII, invisible characters and '@' escapes removed.
 import { Buffer } from 'node:buffer';
+import { Scratch } from './scratch.js';
 
 /**
  * What one UTF-16 unit at or above U+0080 becomes: KEEP, REMOVE (format and default-ignorable
@@ -112,7 +113,7 @@ export function foldWithMap(text: string, from = 0): Folded {
   if (i === n) return { text, map: undefined };
   // Written as bytes while the output is Latin-1 (the usual case: full-width digits, exotic spaces
   // in English text), then as UTF-16 units from the first wider unit on.
-  const bytes = byteBuffer(n);
+  const bytes = byteScratch.get(n);
   let codes: Uint16Array | undefined;
   let escapes = false;
   for (let k = 0; k < i; k++) {
@@ -123,7 +124,7 @@ export function foldWithMap(text: string, from = 0): Folded {
   let k = i;
   // `map` is written only from the first removed or merged unit on (identity before it): most
   // folds (full-width digits, exotic spaces) keep every offset and skip it entirely.
-  const map = offsets(n + 1);
+  const map = offsetScratch.get(n + 1);
   let mapped = false;
   for (; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -174,7 +175,7 @@ export function foldWithMap(text: string, from = 0): Folded {
 
 /** The first `k` bytes as UTF-16 units, in a buffer for `n` units. */
 function widen(bytes: Buffer, k: number, n: number): Uint16Array {
-  const codes = units(n);
+  const codes = unitScratch.get(n);
   for (let j = 0; j < k; j++) codes[j] = bytes[j]!;
   return codes;
 }
@@ -213,47 +214,13 @@ function unescapeAt(text: string, map: Int32Array): Folded | undefined {
   return { text: out + text.slice(last), map: composed.subarray(0, k) };
 }
 
-/** Largest scratch kept between calls: twice the default scan cap (1 Mi UTF-16 units). */
-const MAX_KEPT_SCRATCH = 2 * 1_048_576;
-let unitScratch: Uint16Array | undefined;
-let byteScratch: Buffer | undefined;
-let offsetScratch: Int32Array | undefined;
-
+const unitScratch = new Scratch((size) => new Uint16Array(size));
+const offsetScratch = new Scratch((size) => new Int32Array(size));
 /**
- * Scratch buffers reused across calls: writing megabytes into freshly mapped memory costs a page
- * fault per page, which made folding a 1 MB input ~30× slower than 100 KB.
+ * Latin-1 units. Node's UTF-16 decoding (the wide case) copies units as they are (lone surrogates
+ * stay, offsets stay exact) and, unlike TextDecoder, stays linear on megabyte inputs.
  */
-function capacity(length: number): number {
-  let size = 4096;
-  while (size < length) size *= 2;
-  return size;
-}
-
-function units(length: number): Uint16Array {
-  if (unitScratch !== undefined && unitScratch.length >= length) return unitScratch;
-  const buffer = new Uint16Array(capacity(length));
-  if (buffer.length <= MAX_KEPT_SCRATCH) unitScratch = buffer;
-  return buffer;
-}
-
-function offsets(length: number): Int32Array {
-  if (offsetScratch !== undefined && offsetScratch.length >= length) return offsetScratch;
-  const buffer = new Int32Array(capacity(length));
-  if (buffer.length <= MAX_KEPT_SCRATCH) offsetScratch = buffer;
-  return buffer;
-}
-
-/**
- * A byte scratch buffer for `length` Latin-1 units. Node's UTF-16 decoding (the wide case) copies
- * units as they are (lone surrogates stay, offsets stay exact) and, unlike TextDecoder, stays
- * linear on megabyte inputs.
- */
-function byteBuffer(length: number): Buffer {
-  if (byteScratch !== undefined && byteScratch.length >= length) return byteScratch;
-  const buffer = Buffer.allocUnsafeSlow(capacity(length));
-  if (buffer.length <= MAX_KEPT_SCRATCH) byteScratch = buffer;
-  return buffer;
-}
+const byteScratch = new Scratch((size) => Buffer.allocUnsafeSlow(size));
 
 export function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;

@@ -1,4 +1,5 @@
 // A WebAssembly SIMD pre-filter for exact search: float32 dot products of a whole partition, bounded error, re-scored exactly by the caller.
+import { compileWasm, GET, HEADER, I32, leb, name, section, SET, simd, TEE, wasm } from '../../wasm.js';
 
 /** Scores every stored vector against the query, in float32 lanes, into `sims`. */
 export interface SimdScan {
@@ -10,19 +11,6 @@ export interface SimdScan {
   scan(query: Float32Array, size: number): Float32Array;
 }
 
-const leb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    const low = n & 0x7f;
-    n >>>= 7;
-    out.push(n ? low | 0x80 : low);
-  } while (n);
-  return out;
-};
-const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
-const name = (s: string): number[] => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
-const simd = (opcode: number): number[] => [0xfd, ...leb(opcode)];
-const [GET, SET, TEE] = [0x20, 0x21, 0x22];
 const lane = (acc: number, i: number): number[] => [GET, acc, ...simd(31), i];
 
 /**
@@ -58,9 +46,8 @@ const BODY = [
   0x0b, 0x0b, 0x0b,
 ];
 const FUNCTION = [5, 1, 0x7f, 2, 0x7b, 1, 0x7f, 1, 0x7b, 1, 0x7f, ...BODY];
-const I32 = 0x7f;
 const BYTES = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+  ...HEADER,
   ...section(1, [1, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0]),
   ...section(2, [1, ...name('e'), ...name('m'), 2, 0, 1]),
   ...section(3, [1, 0]),
@@ -70,30 +57,11 @@ const BYTES = new Uint8Array([
 
 type ScanFn = (query: number, vectors: number, count: number, bytesPerVector: number, out: number, chunks: number, chunksEnd: number) => void;
 
-/** The part of the WebAssembly global used here (the project's TypeScript libs do not declare it). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface Wasm {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-}
-const wasm = (globalThis as { WebAssembly?: Wasm }).WebAssembly;
-
 let compiled: object | null | undefined;
 
 /** The compiled module, or null where WebAssembly or its SIMD extension is missing (exact search then stays in JS). */
 function module(): object | null {
-  if (compiled === undefined) {
-    try {
-      compiled = wasm?.validate(BYTES) ? new wasm.Module(BYTES) : null;
-    } catch {
-      compiled = null;
-    }
-  }
+  if (compiled === undefined) compiled = compileWasm(BYTES);
   return compiled;
 }
 
