@@ -1,5 +1,6 @@
 // One cheap pass over a (folded) string that finds the few places worth a detector's attention.
-import { atEscapeLength, foldsAt } from './fold.js';
+import { atEscapeLength, foldsAt, isAsciiLetter } from './fold.js';
+import { flag } from './flags.js';
 import { SECRET_PREFIXES } from './secret.js';
 import type { Hints } from './types.js';
 
@@ -33,6 +34,7 @@ const AT = 3;
 const FOLDS = 4;
 /** '%' and '&': they start an '@' escape that fold() turns into '@'. */
 const ESCAPE = 5;
+const LETTER = 6;
 
 const CLASS = new Uint8Array(128);
 for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT;
@@ -40,15 +42,11 @@ for (const ch of ' -./_()+') CLASS[ch.charCodeAt(0)] = JOINER;
 CLASS[64] = AT;
 CLASS[0x25] = ESCAPE;
 CLASS[0x26] = ESCAPE;
+for (let c = 65; c <= 122; c++) if (isAsciiLetter(c)) CLASS[c] = LETTER;
 
 /** (first << 7 | second) → 1 when some secret prefix starts with those two ASCII characters. */
 const SECRET_PAIR = new Uint8Array(128 * 128);
-/** First characters of secret prefixes: most words fail this one load. */
-const SECRET_FIRST = new Uint8Array(128);
-for (const prefix of SECRET_PREFIXES) {
-  SECRET_FIRST[prefix.charCodeAt(0)] = 1;
-  SECRET_PAIR[(prefix.charCodeAt(0) << 7) | prefix.charCodeAt(1)] = 1;
-}
+for (const prefix of SECRET_PREFIXES) SECRET_PAIR[(prefix.charCodeAt(0) << 7) | prefix.charCodeAt(1)] = 1;
 
 export function createHints(): Hints {
   return {
@@ -90,7 +88,8 @@ function grow(a: Int32Array): Int32Array {
 
 /**
  * Fills `h` for `text`. With `checkFold`, stops and returns the index of the first character that
- * fold() would change (the caller folds and scans again); otherwise returns -1.
+ * fold() would change (the caller folds and scans again); otherwise returns -1. Looks only at the
+ * units flag() points to: the rest are ASCII letters inside words and spaces.
  */
 export function prescan(text: string, h: Hints, checkFold: boolean): number {
   h.clusterCount = 0;
@@ -98,70 +97,71 @@ export function prescan(text: string, h: Hints, checkFold: boolean): number {
   h.secretCount = 0;
   h.at = -1;
   const n = text.length;
+  const { positions, count, units } = flag(text);
   let clusterStart = -1;
   let clusterDigits = 0;
-  let letters = 0;
-  let prevDigit = false;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (((c | 32) - 97) >>> 0 < 26) {
-      // An ASCII word, walked in a tight loop: the common case in prose.
-      if (clusterStart !== -1) {
-        if (clusterDigits >= MIN_CLUSTER_DIGITS) pushCluster(h, clusterStart, i, clusterDigits);
+  /** First unit not yet looked at. */
+  let next = 0;
+  for (let k = 0; k < count; k++) {
+    const i = positions[k]!;
+    // A space continues a cluster, a letter ends it (no detector's match starts with a space).
+    if (clusterStart !== -1 && next < i) {
+      const letter = firstLetter(units, next, i);
+      if (letter !== -1) {
+        if (clusterDigits >= MIN_CLUSTER_DIGITS) pushCluster(h, clusterStart, letter, clusterDigits);
         clusterStart = -1;
         clusterDigits = 0;
       }
-      const wordStart = i;
-      if (SECRET_FIRST[c] === 1 && !prevDigit && i + 1 < n) {
-        const next = text.charCodeAt(i + 1);
-        if (next < 128 && SECRET_PAIR[(c << 7) | next] === 1) {
-          if (h.secretCount === h.secrets.length) h.secrets = grow(h.secrets);
-          h.secrets[h.secretCount++] = i;
-        }
-      }
-      i++;
-      while (i < n && ((text.charCodeAt(i) | 32) - 97) >>> 0 < 26) i++;
-      letters = i - wordStart;
-      prevDigit = false;
-      continue;
     }
-    if (c === 0x20) {
-      // A space continues a cluster but never starts one (no detector's match starts with a space).
-      letters = 0;
-      prevDigit = false;
-      i++;
-      continue;
-    }
-    let k = c < 128 ? CLASS[c]! : checkFold && foldsAt(text, i) ? FOLDS : OTHER;
-    if (k === ESCAPE) k = checkFold && atEscapeLength(text, i) > 0 ? FOLDS : OTHER;
-    if (k === DIGIT) {
+    next = i + 1;
+    const c = units[i]!;
+    let kind = c < 128 ? CLASS[c]! : checkFold && foldsAt(text, i) ? FOLDS : OTHER;
+    if (kind === ESCAPE) kind = checkFold && atEscapeLength(text, i) > 0 ? FOLDS : OTHER;
+    if (kind === DIGIT) {
       if (clusterStart === -1) clusterStart = i;
       clusterDigits++;
-      if (letters === 2) {
+      if (twoLetterWordBefore(units, i)) {
         if (h.ibanCount === h.ibans.length) h.ibans = grow(h.ibans);
         h.ibans[h.ibanCount++] = i - 2;
       }
-      prevDigit = true;
-    } else if (k === JOINER) {
+    } else if (kind === JOINER) {
       // Phone numbers may start with '+' or '('; the other joiners only continue a cluster.
       if (clusterStart === -1 && (c === 0x2b || c === 0x28)) clusterStart = i;
-      prevDigit = false;
     } else {
-      if (k === FOLDS) return i;
-      if (k === AT && h.at === -1) h.at = i;
+      if (kind === FOLDS) return i;
+      if (kind === AT && h.at === -1) h.at = i;
+      // A flagged letter starts a token (no letter or digit before it) with a secret prefix's first letter.
+      if (kind === LETTER && i + 1 < n) pushSecret(h, units, i);
       if (clusterStart !== -1) {
         if (clusterDigits >= MIN_CLUSTER_DIGITS) pushCluster(h, clusterStart, i, clusterDigits);
         clusterStart = -1;
         clusterDigits = 0;
       }
-      prevDigit = false;
     }
-    letters = 0;
-    i++;
   }
-  if (clusterStart !== -1 && clusterDigits >= MIN_CLUSTER_DIGITS) pushCluster(h, clusterStart, n, clusterDigits);
+  if (clusterStart !== -1 && clusterDigits >= MIN_CLUSTER_DIGITS) {
+    const letter = firstLetter(units, next, n);
+    pushCluster(h, clusterStart, letter === -1 ? n : letter, clusterDigits);
+  }
   return -1;
+}
+
+/** The first ASCII letter in [from, to), or -1. */
+function firstLetter(units: Uint16Array, from: number, to: number): number {
+  for (let j = from; j < to; j++) if (isAsciiLetter(units[j]!)) return j;
+  return -1;
+}
+
+/** True when the digit at `i` follows a word of exactly two ASCII letters: an IBAN may start there. */
+function twoLetterWordBefore(units: Uint16Array, i: number): boolean {
+  return i >= 2 && isAsciiLetter(units[i - 1]!) && isAsciiLetter(units[i - 2]!) && (i === 2 || !isAsciiLetter(units[i - 3]!));
+}
+
+function pushSecret(h: Hints, units: Uint16Array, i: number): void {
+  const next = units[i + 1]!;
+  if (next >= 128 || SECRET_PAIR[(units[i]! << 7) | next] !== 1) return;
+  if (h.secretCount === h.secrets.length) h.secrets = grow(h.secrets);
+  h.secrets[h.secretCount++] = i;
 }
 
 function pushCluster(h: Hints, start: number, end: number, digits: number): void {
