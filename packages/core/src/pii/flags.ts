@@ -26,13 +26,13 @@ for (const prefix of SECRET_PREFIXES) SECRET_FIRST[prefix.charCodeAt(0)] = 1;
 const FIRST_LETTERS = Array.from(SECRET_FIRST.keys()).filter((c) => SECRET_FIRST[c] === 1 && isLetter(c));
 
 /** The reference: the same flags one unit at a time (used where WebAssembly SIMD is missing, and by the tests). */
-export function flagPlain(text: string): Flagged {
-  const n = text.length;
-  const positions = positionScratch.get(n);
-  const units = unitScratch.get(n).units;
+export function flagPlain(text: string, start = 0): Flagged {
+  const end = Math.min(text.length, start + FLAG_CHUNK);
+  const positions = positionScratch.get(FLAG_CHUNK);
+  const units = unitScratch.get(text.length).units;
   let count = 0;
-  let prev = 0;
-  for (let i = 0; i < n; i++) {
+  let prev = start === 0 ? 0 : text.charCodeAt(start - 1);
+  for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     units[i] = c;
     if (isLetter(c) ? SECRET_FIRST[c] === 1 && !isLetter(prev) && (prev - 48) >>> 0 >= 10 : c !== 0x20) positions[count++] = i;
@@ -83,8 +83,12 @@ const BODY = [
 ];
 const FUNCTION = [2, 2, I32, 4 + CONSTANTS.length, V128, ...BODY];
 
-/** Units per kernel call: a longer text is flagged a chunk at a time, so the memory stays at 4 pages. */
-const CHUNK = 32_768;
+/**
+ * Units flagged per call: a longer text is flagged a chunk at a time, so the kernel's memory stays
+ * at 4 pages, the positions stay in cache, and a pass that stops early flags no further.
+ */
+export const FLAG_CHUNK = 32_768;
+const CHUNK = FLAG_CHUNK;
 /** Byte offset of a chunk's first unit; the unit before it sits at FIRST - 2. */
 const FIRST = 16;
 /** Byte offset of the positions, after the chunk and 16 units of padding. */
@@ -137,28 +141,24 @@ export function simdFlagsAvailable(): boolean {
   return kernel !== null;
 }
 
-/** The flagged units of `text`: the kernel where available, else the plain reference. */
-export function flag(text: string): Flagged {
-  if (!useKernel) return flagPlain(text);
+/**
+ * The flagged units of `text` in [start, start + FLAG_CHUNK): the kernel where available, else the
+ * plain reference. Call with start 0 first (a long text's units are copied then), then each next chunk.
+ */
+export function flag(text: string, start = 0): Flagged {
+  if (!useKernel) return flagPlain(text, start);
   const k = kernel!;
   const n = text.length;
   if (n <= CHUNK) {
     if (n < NATIVE_COPY_MIN || k.bytes.write(text, FIRST, 'utf16le') !== 2 * n) copyUnits(text, k.units);
     return result(k.positions, runChunk(k, 0, n), k.units);
   }
-  // A long text is copied once, then each chunk with the unit before it from that copy.
+  // A long text is copied once, then each chunk, with the unit before it, from that copy.
   const { bytes, units } = unitScratch.get(n);
-  if (bytes.write(text, 0, 'utf16le') !== 2 * n) copyUnits(text, units);
-  const positions = positionScratch.get(n);
-  let count = 0;
-  for (let start = 0; start < n; start += CHUNK) {
-    const length = Math.min(CHUNK, n - start);
-    k.units.set(units.subarray(start, start + length));
-    const found = runChunk(k, start, length, units[start - 1]);
-    positions.set(k.positions.subarray(0, found), count);
-    count += found;
-  }
-  return result(positions, count, units);
+  if (start === 0 && bytes.write(text, 0, 'utf16le') !== 2 * n) copyUnits(text, units);
+  const length = Math.min(CHUNK, n - start);
+  k.units.set(units.subarray(start, start + length));
+  return result(k.positions, runChunk(k, start, length, units[start - 1]), units);
 }
 
 function copyUnits(text: string, units: Uint16Array): void {

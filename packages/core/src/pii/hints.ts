@@ -1,6 +1,6 @@
 // One cheap pass over a (folded) string that finds the few places worth a detector's attention.
 import { atEscapeLength, foldsAt, isAsciiLetter } from './fold.js';
-import { flag } from './flags.js';
+import { FLAG_CHUNK, flag } from './flags.js';
 import { SECRET_PREFIXES } from './secret.js';
 import type { Hints } from './types.js';
 
@@ -91,51 +91,59 @@ function grow(a: Int32Array): Int32Array {
  * fold() would change (the caller folds and scans again); otherwise returns -1. Looks only at the
  * units flag() points to: the rest are ASCII letters inside words and spaces.
  */
+const EMPTY: Uint16Array = new Uint16Array(0);
+
 export function prescan(text: string, h: Hints, checkFold: boolean): number {
   h.clusterCount = 0;
   h.ibanCount = 0;
   h.secretCount = 0;
   h.at = -1;
   const n = text.length;
-  const { positions, count, units } = flag(text);
+  let units = EMPTY;
   let clusterStart = -1;
   let clusterDigits = 0;
   /** First unit not yet looked at. */
   let next = 0;
-  for (let k = 0; k < count; k++) {
-    const i = positions[k]!;
-    // A space continues a cluster, a letter ends it (no detector's match starts with a space).
-    if (clusterStart !== -1 && next < i) {
-      const letter = firstLetter(units, next, i);
-      if (letter !== -1) {
-        if (clusterDigits >= MIN_CLUSTER_DIGITS) pushCluster(h, clusterStart, letter, clusterDigits);
-        clusterStart = -1;
-        clusterDigits = 0;
+  // Chunk by chunk (see flag()): a pass that stops at the first unit to fold flags no further.
+  for (let start = 0; start < n; start += FLAG_CHUNK) {
+    const flagged = flag(text, start);
+    const { positions, count } = flagged;
+    units = flagged.units;
+    for (let k = 0; k < count; k++) {
+      const i = positions[k]!;
+      // A space continues a cluster, a letter ends it (no detector's match starts with a space).
+      if (clusterStart !== -1 && next < i) {
+        const letter = firstLetter(units, next, i);
+        if (letter !== -1) {
+          if (clusterDigits >= MIN_CLUSTER_DIGITS) pushCluster(h, clusterStart, letter, clusterDigits);
+          clusterStart = -1;
+          clusterDigits = 0;
+        }
       }
-    }
-    next = i + 1;
-    const c = units[i]!;
-    let kind = c < 128 ? CLASS[c]! : checkFold && foldsAt(text, i) ? FOLDS : OTHER;
-    if (kind === ESCAPE) kind = checkFold && atEscapeLength(text, i) > 0 ? FOLDS : OTHER;
-    if (kind === DIGIT) {
-      if (clusterStart === -1) clusterStart = i;
-      clusterDigits++;
-      if (twoLetterWordBefore(units, i)) {
-        if (h.ibanCount === h.ibans.length) h.ibans = grow(h.ibans);
-        h.ibans[h.ibanCount++] = i - 2;
-      }
-    } else if (kind === JOINER) {
-      // Phone numbers may start with '+' or '('; the other joiners only continue a cluster.
-      if (clusterStart === -1 && (c === 0x2b || c === 0x28)) clusterStart = i;
-    } else {
-      if (kind === FOLDS) return i;
-      if (kind === AT && h.at === -1) h.at = i;
-      // A flagged letter starts a token (no letter or digit before it) with a secret prefix's first letter.
-      if (kind === LETTER && i + 1 < n) pushSecret(h, units, i);
-      if (clusterStart !== -1) {
-        if (clusterDigits >= MIN_CLUSTER_DIGITS) pushCluster(h, clusterStart, i, clusterDigits);
-        clusterStart = -1;
-        clusterDigits = 0;
+      next = i + 1;
+      const c = units[i]!;
+      let kind = c < 128 ? CLASS[c]! : checkFold && foldsAt(text, i) ? FOLDS : OTHER;
+      if (kind === ESCAPE) kind = checkFold && atEscapeLength(text, i) > 0 ? FOLDS : OTHER;
+      if (kind === DIGIT) {
+        if (clusterStart === -1) clusterStart = i;
+        clusterDigits++;
+        if (twoLetterWordBefore(units, i)) {
+          if (h.ibanCount === h.ibans.length) h.ibans = grow(h.ibans);
+          h.ibans[h.ibanCount++] = i - 2;
+        }
+      } else if (kind === JOINER) {
+        // Phone numbers may start with '+' or '('; the other joiners only continue a cluster.
+        if (clusterStart === -1 && (c === 0x2b || c === 0x28)) clusterStart = i;
+      } else {
+        if (kind === FOLDS) return i;
+        if (kind === AT && h.at === -1) h.at = i;
+        // A flagged letter starts a token (no letter or digit before it) with a secret prefix's first letter.
+        if (kind === LETTER && i + 1 < n) pushSecret(h, units, i);
+        if (clusterStart !== -1) {
+          if (clusterDigits >= MIN_CLUSTER_DIGITS) pushCluster(h, clusterStart, i, clusterDigits);
+          clusterStart = -1;
+          clusterDigits = 0;
+        }
       }
     }
   }
