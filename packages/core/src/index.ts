@@ -14,7 +14,7 @@ export type { TenantStats } from './stats.js';
 export { makeProblem, statusFor, PROBLEM_CONTENT_TYPE, type OpenAIErrorMember, type OpenAIErrorType } from './problem.js';
 export { canonicalJson, cacheKey, subjectHash } from './canonical.js';
 export { readJsonBody, readJsonStream, parseJsonText, isJsonContentType, jsonDepthExceeds, MAX_JSON_DEPTH, type BodyError, type BodyResult } from './body.js';
-export { recordNodeResponse, recordRawFallback, recordStreamBody } from './node-answer.js';
+export { recordNodeResponse, recordStreamBody } from './node-answer.js';
 export { viewFromNode, headViewFromNode, decideNode, bodyLeftUnread, internalErrorDecision, stateOf, decisionBody, decisionReadable, sendDecision, type VectorcacheState } from './node.js';
 export { readJsonBodyWithin } from './body-deadline.js';
 export * from './keys/index.js';

@@ -3,42 +3,32 @@ import { createServer, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { AnswerRecorder } from './contract.js';
-import { recordNodeResponse, recordRawFallback } from './node-answer.js';
+import { recordNodeResponse } from './node-answer.js';
 
 interface Seen {
   heads: Array<{ status: number; headers: Record<string, unknown> }>;
   body: string;
   ended: boolean;
-  aborted: boolean;
 }
 
 /** Serves one request with `handler`, its response tapped by a recorder that notes what it is fed. */
-async function tapped(handler: (res: ServerResponse, recorder: AnswerRecorder) => void, tap: (res: ServerResponse, recorder: AnswerRecorder) => void = recordNodeResponse, client: 'reads' | 'leaves' = 'reads'): Promise<Seen> {
-  const seen: Seen = { heads: [], body: '', ended: false, aborted: false };
+async function tapped(handler: (res: ServerResponse) => void): Promise<Seen> {
+  const seen: Seen = { heads: [], body: '', ended: false };
   const recorder: AnswerRecorder = {
     head: (status, headers) => { seen.heads.push({ status, headers: { ...headers } }); },
     chunk: (data) => { seen.body += typeof data === 'string' ? data : Buffer.from(data).toString(); },
     end: () => { seen.ended = true; return {}; },
-    abort: () => { seen.aborted = true; },
+    abort: () => undefined,
   };
-  let closed!: Promise<void>;
   const server = createServer((_req, res) => {
-    closed = new Promise((resolve) => res.once('close', () => setImmediate(resolve)));
-    tap(res, recorder);
-    handler(res, recorder);
+    recordNodeResponse(res, recorder);
+    handler(res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port }, (res) => {
-      res.resume();
-      res.on('end', resolve);
-    });
-    req.on('error', (error) => { if (!req.destroyed) reject(error); }).end();
-    // A client that leaves hangs up while the answer is still open, whether or not a byte came.
-    if (client === 'leaves') setTimeout(() => { req.destroy(); resolve(); }, 50);
+    request({ host: '127.0.0.1', port }, (res) => { res.resume(); res.on('end', resolve); }).on('error', reject).end();
   });
-  await closed;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return seen;
 }
@@ -85,40 +75,5 @@ describe('recordNodeResponse', () => {
     });
     expect(seen.heads).toEqual([{ status: 202, headers: { 'content-type': 'application/json' } }]);
     expect(seen.body).toBe('{"a":1}');
-  });
-});
-
-describe('recordRawFallback', () => {
-  it('a framework path that takes the recorder first owns it: raw writes then pass through unrecorded', async () => {
-    let taken: AnswerRecorder | undefined;
-    const seen = await tapped((res, recorder) => {
-      res.end('framework bytes');
-      expect(taken).toBe(recorder);
-    }, (res, recorder) => {
-      taken = recordRawFallback(res, recorder)();
-    });
-    expect(seen).toEqual({ heads: [], body: '', ended: false, aborted: false });
-  });
-
-  it('raw writes before the framework path make the raw response the owner: recorded as recordNodeResponse does, take() gets nothing', async () => {
-    let take!: () => AnswerRecorder | undefined;
-    const seen = await tapped((res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write('data: [DONE]\n\n');
-      expect(take()).toBeUndefined();
-      res.end();
-    }, (res, recorder) => {
-      take = recordRawFallback(res, recorder);
-    });
-    expect(seen).toEqual({ heads: [{ status: 200, headers: { 'content-type': 'text/event-stream' } }], body: 'data: [DONE]\n\n', ended: true, aborted: false });
-  });
-
-  it('a response closed before anyone wrote, or a raw stream the client left, is an abort; a taken one is left to its taker', async () => {
-    const standing = await tapped(() => undefined, recordRawFallback, 'leaves');
-    expect(standing.aborted).toBe(true);
-    const raw = await tapped((res) => { res.write('data: {}\n\n'); }, recordRawFallback, 'leaves');
-    expect(raw).toMatchObject({ body: 'data: {}\n\n', ended: false, aborted: true });
-    const taken = await tapped(() => undefined, (res, recorder) => { recordRawFallback(res, recorder)(); }, 'leaves');
-    expect(taken.aborted).toBe(false);
   });
 });

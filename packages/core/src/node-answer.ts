@@ -1,4 +1,4 @@
-// Feeding a node response to the answer recorder: res.write/res.end (Express, raw writes on Koa and Fastify), or a stream body (Koa, Fastify).
+// Feeding a node response to the answer recorder: res.write/res.end (Express), or a stream body (Koa, Fastify).
 import type { ServerResponse } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import type { AnswerRecorder } from './contract.js';
@@ -10,35 +10,11 @@ import type { AnswerRecorder } from './contract.js';
  * header. A response closed before its end is an abort.
  */
 export function recordNodeResponse(res: ServerResponse, recorder: AnswerRecorder): void {
-  tapResponse(res, recorder, 'raw');
-}
-
-/**
- * For adapters whose framework sends the answer itself (Koa, Fastify) but whose handlers may also
- * write to the raw response (`reply.hijack()`, `ctx.respond = false`). Whoever writes first owns the
- * recorder: the framework's send path by calling the returned `take()`, or the raw response, which
- * is then recorded as {@link recordNodeResponse} does. Without this, a hijacked answer would never
- * end its recorder, and identical requests coalesced behind it would wait out the single-flight
- * timeout. A response closed before either wrote is an abort.
- */
-export function recordRawFallback(res: ServerResponse, recorder: AnswerRecorder): () => AnswerRecorder | undefined {
-  return tapResponse(res, recorder, 'standby');
-}
-
-/** Who records: nobody yet, the raw response, the framework's path (raw writes pass through), or nobody any more. */
-type TapState = 'standby' | 'raw' | 'taken' | 'ended';
-
-function tapResponse(res: ServerResponse, recorder: AnswerRecorder, initial: 'raw' | 'standby'): () => AnswerRecorder | undefined {
   const write = res.write.bind(res) as (...args: unknown[]) => boolean;
   const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
   const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
-  let state: TapState = initial;
+  let ended = false;
   let headed = false;
-  // A raw write while nobody owns the recorder makes the raw response its owner.
-  const recording = (): boolean => {
-    if (state === 'standby') state = 'raw';
-    return state === 'raw';
-  };
   const head = (status: number, given: unknown): void => {
     // getHeaders() copies every header: once, not on every chunk of a stream.
     if (headed) return;
@@ -52,16 +28,16 @@ function tapResponse(res: ServerResponse, recorder: AnswerRecorder, initial: 'ra
   };
   // Headers given to writeHead (the usual way to start an SSE answer) never reach getHeaders().
   res.writeHead = ((status: number, ...rest: unknown[]) => {
-    if (recording()) head(status, typeof rest[0] === 'string' ? rest[1] : rest[0]);
+    if (!ended) head(status, typeof rest[0] === 'string' ? rest[1] : rest[0]);
     return writeHead(status, ...rest);
   }) as ServerResponse['writeHead'];
   res.write = ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
-    if (recording()) feed(chunk, encoding);
+    if (!ended) feed(chunk, encoding);
     return write(chunk, encoding, cb);
   }) as ServerResponse['write'];
   res.end = ((chunk?: unknown, encoding?: unknown, cb?: unknown) => {
-    if (recording()) {
-      state = 'ended';
+    if (!ended) {
+      ended = true;
       feed(chunk, encoding);
       const { reason } = recorder.end();
       if (reason && !res.headersSent) res.setHeader('x-vectorcache-reason', reason);
@@ -69,14 +45,8 @@ function tapResponse(res: ServerResponse, recorder: AnswerRecorder, initial: 'ra
     return end(chunk, encoding, cb);
   }) as ServerResponse['end'];
   res.once('close', () => {
-    if (state === 'raw' || state === 'standby') recorder.abort();
-    state = 'ended';
+    if (!ended) recorder.abort();
   });
-  return () => {
-    if (state !== 'standby') return undefined;
-    state = 'taken';
-    return recorder;
-  };
 }
 
 type HeadHeaders = Parameters<AnswerRecorder['head']>[1];
