@@ -18,10 +18,13 @@ const lane = (acc: number, i: number): number[] => [GET, acc, ...simd(31), i];
  * query·vector[s] over the 4-float chunks listed (byte offsets, i32) between `chunks` and
  * `chunksEnd`: the caller lists those where the query is not zero, so a sparse query (the offline
  * embedder's hashed lexical part) skips most of the work, and the sums are the same to the bit (a
- * skipped product is ±0). Two vectors per pass (one query load, two independent f32x4 chains), so an
- * odd count also scores the vector after the last (whatever the memory holds there; never read).
- * Params 0–6 as named; locals: 7 the chunk pointer, 8 and 9 the sums, 10 the second vector, 11 the
- * query lanes, 12 the chunk's byte offset. Hand-encoded so the package ships no binary and needs no toolchain.
+ * skipped product is ±0). Four vectors per pass (one query load, four independent f32x4 chains: an
+ * f32x4 add waits on the one before it, so fewer chains leave the adder idle), so a count that is
+ * not a multiple of four also scores up to three vectors after the last (whatever the memory holds
+ * there; never read). Each vector's sum is the same chain, in the same order, as with one vector a
+ * pass. Params 0–6 as named; locals: 7 the chunk pointer, 8, 9, 13 and 14 the sums, 10, 15 and 16 the
+ * second to fourth vectors, 11 the query lanes, 12 the chunk's byte offset. Hand-encoded so the
+ * package ships no binary and needs no toolchain.
  */
 const ZERO = [...simd(12), ...new Array<number>(16).fill(0)];
 const load = (base: number): number[] => [GET, base, GET, 12, 0x6a, ...simd(0), 2, 0];
@@ -31,21 +34,23 @@ const store = (acc: number, offset: number): number[] =>
 const BODY = [
   0x02, 0x40, GET, 2, 0x45, 0x0d, 0,
   0x03, 0x40,
-  ...ZERO, SET, 8, ...ZERO, SET, 9,
+  ...ZERO, SET, 8, ...ZERO, SET, 9, ...ZERO, SET, 13, ...ZERO, SET, 14,
   GET, 1, GET, 3, 0x6a, SET, 10,
+  GET, 10, GET, 3, 0x6a, SET, 15,
+  GET, 15, GET, 3, 0x6a, SET, 16,
   GET, 5, SET, 7,
   0x03, 0x40,
   GET, 7, 0x28, 2, 0, SET, 12,
-  ...load(0), SET, 11, ...madd(8, 1), ...madd(9, 10),
+  ...load(0), SET, 11, ...madd(8, 1), ...madd(9, 10), ...madd(13, 15), ...madd(14, 16),
   GET, 7, 0x41, 4, 0x6a, TEE, 7, GET, 6, 0x49, 0x0d, 0,
   0x0b,
-  ...store(8, 0), ...store(9, 4),
-  GET, 4, 0x41, 8, 0x6a, SET, 4,
-  GET, 10, GET, 3, 0x6a, SET, 1,
-  GET, 2, 0x41, 2, 0x6b, TEE, 2, 0x41, 0, 0x4a, 0x0d, 0,
+  ...store(8, 0), ...store(9, 4), ...store(13, 8), ...store(14, 12),
+  GET, 4, 0x41, 16, 0x6a, SET, 4,
+  GET, 16, GET, 3, 0x6a, SET, 1,
+  GET, 2, 0x41, 4, 0x6b, TEE, 2, 0x41, 0, 0x4a, 0x0d, 0,
   0x0b, 0x0b, 0x0b,
 ];
-const FUNCTION = [5, 1, 0x7f, 2, 0x7b, 1, 0x7f, 1, 0x7b, 1, 0x7f, ...BODY];
+const FUNCTION = [7, 1, 0x7f, 2, 0x7b, 1, 0x7f, 1, 0x7b, 1, 0x7f, 2, 0x7b, 2, 0x7f, ...BODY];
 const BYTES = new Uint8Array([
   ...HEADER,
   ...section(1, [1, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0]),
@@ -82,17 +87,18 @@ export function createSimdScan(dimensions: number, capacity: number): SimdScan |
   let chunks = new Int32Array(0);
   let sims = new Float32Array(0);
   const quads = dimensions / 4;
-  // Layout: the vectors from 0, then the query, its chunk list, one score per vector and one spare
-  // for an odd count (scratch, rebuilt on growth); the query region is what an odd full buffer scores last.
+  // Layout: the vectors from 0, then the query, its chunk list, one score per vector and three spare
+  // for a count that is not a multiple of four, then two vectors of padding (scratch, rebuilt on
+  // growth): the three vectors a full buffer's last pass reads past its end stay inside the memory.
   const reserve = (cap: number): void => {
     const floats = cap * dimensions;
-    const bytes = (floats + dimensions + quads + cap + 1) * 4;
+    const bytes = (floats + dimensions + quads + cap + 3 + 2 * dimensions) * 4;
     if (bytes > memory.buffer.byteLength) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
     // grow() detaches every old view, so all are made again on the current buffer.
     vectors = new Float32Array(memory.buffer, 0, floats);
     query = new Float32Array(memory.buffer, floats * 4, dimensions);
     chunks = new Int32Array(memory.buffer, (floats + dimensions) * 4, quads);
-    sims = new Float32Array(memory.buffer, (floats + dimensions + quads) * 4, cap + 1);
+    sims = new Float32Array(memory.buffer, (floats + dimensions + quads) * 4, cap + 3);
   };
   reserve(capacity);
   return {
