@@ -1,15 +1,15 @@
-// Arguments of the before/after scripts (gate-ab, capture-ab): the other checkout's core, and numeric flags.
+// Arguments of the before/after scripts (gate-ab, capture-ab, simd-ab): the other checkout's core, and numeric flags.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-/** The core of the checkout named by `--base=<path>` (installed), or exits with `usage`. */
-export async function baseCore<T>(usage: string): Promise<T> {
+/** The core (or the module at `path` in it) of the checkout named by `--base=<path>` (installed), or exits with `usage`. */
+export async function baseCore<T>(usage: string, path = 'packages/core/src/index.ts'): Promise<T> {
   const baseArg = process.argv.find((a) => a.startsWith('--base='));
   if (!baseArg) {
     process.stderr.write(`${usage}\n`);
     process.exit(2);
   }
-  return (await import(pathToFileURL(join(baseArg.slice(7), 'packages/core/src/index.ts')).href)) as T;
+  return (await import(pathToFileURL(join(baseArg.slice(7), path)).href)) as T;
 }
 
 /** `--<name>=N`, or `fallback`. */
