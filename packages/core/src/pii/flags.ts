@@ -1,6 +1,7 @@
 // The units the PII pre-pass must look at (all but ASCII letters and spaces, and words that may start a secret), found 8 at a time with WebAssembly SIMD.
 import { Buffer } from 'node:buffer';
 import { compileWasm, GET, HEADER, I32, leb, name, section, SET, simd, TEE, V128, wasm } from '../wasm.js';
+import { isAsciiLetter, isDigit } from './fold.js';
 import { Scratch } from './scratch.js';
 import { SECRET_PREFIXES } from './secret.js';
 
@@ -12,8 +13,6 @@ export interface Flagged {
   units: Uint16Array;
 }
 
-const isLetter = (c: number): boolean => ((c | 32) - 97) >>> 0 < 26;
-
 /**
  * A unit is flagged unless it is a space or an ASCII letter that cannot start a secret hint: one
  * after a letter or digit (inside a token), or one that no secret prefix starts with. Everything
@@ -23,7 +22,7 @@ const isLetter = (c: number): boolean => ((c | 32) - 97) >>> 0 < 26;
  */
 const SECRET_FIRST = new Uint8Array(128);
 for (const prefix of SECRET_PREFIXES) SECRET_FIRST[prefix.charCodeAt(0)] = 1;
-const FIRST_LETTERS = Array.from(SECRET_FIRST.keys()).filter((c) => SECRET_FIRST[c] === 1 && isLetter(c));
+const FIRST_LETTERS = Array.from(SECRET_FIRST.keys()).filter((c) => SECRET_FIRST[c] === 1 && isAsciiLetter(c));
 
 /** The reference: the same flags one unit at a time (used where WebAssembly SIMD is missing, and by the tests). */
 export function flagPlain(text: string, start = 0): Flagged {
@@ -35,7 +34,7 @@ export function flagPlain(text: string, start = 0): Flagged {
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     units[i] = c;
-    if (isLetter(c) ? SECRET_FIRST[c] === 1 && !isLetter(prev) && (prev - 48) >>> 0 >= 10 : c !== 0x20) positions[count++] = i;
+    if (isAsciiLetter(c) ? SECRET_FIRST[c] === 1 && !isAsciiLetter(prev) && !isDigit(prev) : c !== 0x20) positions[count++] = i;
     prev = c;
   }
   return result(positions, count, units);
