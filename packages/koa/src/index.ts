@@ -40,6 +40,8 @@ function record(ctx: Context, recorder: AnswerRecorder): void {
 
 const RECORDER = Symbol('vectorcache.recorder');
 const RESPOND = Symbol('vectorcache.respond');
+/** Marks an app context whose `respond` is already watched (also seen through a context inheriting from it). */
+const WATCHED = Symbol('vectorcache.watched');
 type Tracked = Context & { [RECORDER]?: AnswerRecorder; [RESPOND]?: boolean };
 
 function takeRecorder(ctx: Tracked): AnswerRecorder | undefined {
@@ -55,9 +57,11 @@ function takeRecorder(ctx: Tracked): AnswerRecorder | undefined {
  * wrapping each response's own methods measured ~8% of a miss.
  */
 function watchRespond(ctx: Context): void {
-  const proto = Object.getPrototypeOf(ctx) as object;
-  if (Object.getOwnPropertyDescriptor(proto, 'respond')?.set === setRespond) return;
+  // One property read per miss once installed: no descriptor object made per request.
+  const proto = Object.getPrototypeOf(ctx) as { [WATCHED]?: true };
+  if (proto[WATCHED]) return;
   Object.defineProperty(proto, 'respond', { configurable: true, enumerable: true, get: getRespond, set: setRespond });
+  proto[WATCHED] = true;
 }
 
 function getRespond(this: Tracked): boolean | undefined {
