@@ -17,3 +17,8 @@ export function numberFlag(name: string, fallback: number): number {
   const prefix = `--${name}=`;
   return Number(process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length) ?? fallback);
 }
+
+/** The two sides in round `r`'s order: it flips every round so neither side always runs on a warmer or cooler machine. */
+export function sidesInOrder(r: number): readonly ['base', 'here'] | readonly ['here', 'base'] {
+  return r % 2 ? (['here', 'base'] as const) : (['base', 'here'] as const);
+}

@@ -1,6 +1,6 @@
 // Before/after of the `stream.capture` row in one process: this tree's core and another checkout's, runs alternated.
 import * as here from '@vectorcache/core';
-import { baseCore, numberFlag } from './ab-args.js';
+import { baseCore, numberFlag, sidesInOrder } from './ab-args.js';
 import { IN_PROCESS_SETTINGS } from './inprocess.js';
 import { captureRows, type StreamCore } from './streaming.js';
 import { median } from './timing.js';
@@ -11,8 +11,7 @@ const sides = { base, here } as const;
 type Figures = { overhead: number[]; reassembly: number[]; addedUs: number[]; storeFloor: number[] };
 const figures: Record<keyof typeof sides, Figures> = { base: { overhead: [], reassembly: [], addedUs: [], storeFloor: [] }, here: { overhead: [], reassembly: [], addedUs: [], storeFloor: [] } };
 for (let r = 0; r < runs; r++) {
-  // The order flips every run so neither side always runs on a warmer or cooler machine.
-  for (const name of r % 2 ? (['here', 'base'] as const) : (['base', 'here'] as const)) {
+  for (const name of sidesInOrder(r)) {
     const [row] = await captureRows(IN_PROCESS_SETTINGS.full, sides[name]);
     const { overhead, reassembly, storeFloor } = row!.data as { overhead: number; reassembly: number; storeFloor: number };
     const captured = row!.ns!;

@@ -1,6 +1,6 @@
 // Before/after of the whole in-process gate in one process: this tree's core and another tree's, rounds interleaved.
 import * as here from '@vectorcache/core';
-import { baseCore, numberFlag } from './ab-args.js';
+import { baseCore, numberFlag, sidesInOrder } from './ab-args.js';
 import { cpuPerOp, gateOps, type Core } from './gate.js';
 import { median } from './timing.js';
 
@@ -11,9 +11,7 @@ const figures = { base: { hit: [] as number[], miss: [] as number[] }, here: { h
 const ops = 1500;
 for (const side of Object.values(sides)) { await cpuPerOp(side.hit, ops); await cpuPerOp(side.miss, ops); }
 for (let r = 0; r < rounds; r++) {
-  // The order flips every round so neither side always runs on a warmer or cooler machine.
-  const order = r % 2 ? (['here', 'base'] as const) : (['base', 'here'] as const);
-  for (const name of order) {
+  for (const name of sidesInOrder(r)) {
     figures[name].hit.push(await cpuPerOp(sides[name].hit, ops));
     figures[name].miss.push(await cpuPerOp(sides[name].miss, ops));
   }

@@ -1,7 +1,7 @@
 // Before/after of the exact search's WebAssembly pre-filter in one process: this tree's scan and another checkout's, same vectors, rounds interleaved.
 import { createSimdScan } from '../../packages/core/src/semantic/index/simd.js';
 import { baseCore, numberFlag } from './ab-args.js';
-import { median } from './timing.js';
+import { measure } from './timing.js';
 
 type Scan = { createSimdScan: typeof createSimdScan };
 const base = await baseCore<Scan>('usage: simd-ab.ts --base=<path of another checkout, installed> [--rounds=9] [--vectors=1000]', 'packages/core/src/semantic/index/simd.ts');
@@ -19,16 +19,8 @@ for (const [d, sparse] of [[100, false], [356, false], [356, true], [1536, false
   const here = sides.here.scan(query, count).slice(0, count);
   const before = sides.base.scan(query, count).slice(0, count);
   const identical = here.every((s, i) => Object.is(s, before[i]));
-  const spent = { here: [] as number[], base: [] as number[] };
-  for (let r = 0; r < rounds; r++) {
-    // The order flips every round so neither side always runs on a warmer or cooler machine.
-    for (const name of r % 2 ? (['here', 'base'] as const) : (['base', 'here'] as const)) {
-      const ops = 2000;
-      const started = process.hrtime.bigint();
-      for (let i = 0; i < ops; i++) sides[name]!.scan(query, count);
-      spent[name].push(Number(process.hrtime.bigint() - started) / ops);
-    }
-  }
-  const [h, b] = [median(spent.here), median(spent.base)];
+  // timing.ts's interleaved rounds, median round: a burst of load spoils one round of both sides.
+  const spent = measure([{ id: 'here', fn: () => sides.here!.scan(query, count) }, { id: 'base', fn: () => sides.base!.scan(query, count) }], rounds, 30);
+  const [h, b] = [spent.get('here')!, spent.get('base')!];
   console.log(`${count} × ${d}${sparse ? ' (sparse query)' : ''}: base ${(b / 1000).toFixed(1)} µs  here ${(h / 1000).toFixed(1)} µs  here/base ${(h / b).toFixed(2)}  scores identical: ${identical}`);
 }
