@@ -18,8 +18,8 @@ export interface MemoryVectorIndexOptions {
   maxVectors?: number;
   /**
    * Partitions with more vectors than this use HNSW (when usearch is installed). Defaults to
-   * 400,000 / dimensions within 256..2,048 (2,048 at 100-d, 1,123 at 356-d) where WebAssembly SIMD
-   * scores the exact scan, else 256: the measured crossovers with HNSW.
+   * 38,000 / √dimensions within 256..2,048 (2,048 at 100-d, 2,013 at 356-d, 969 at 1,536-d) where
+   * WebAssembly SIMD scores the exact scan, else 256: the measured crossovers with HNSW.
    */
   exactLimit?: number;
   /**
@@ -65,17 +65,18 @@ interface TenantQueue {
 }
 
 /**
- * Vectors × dimensions up to which the SIMD exact scan beats HNSW search: measured crossovers near
- * 2,500 vectors at 100-d, past 1,500 at 256-d and near 1,500 at 356-d (HNSW's cost grows with d too).
+ * Vectors × √dimensions up to which the SIMD exact scan beats HNSW search (the scan's cost grows
+ * with d, HNSW's about with √d): measured crossovers with the int16 scan near 2,700 vectors at 100-
+ * and 256-d, 2,200 at 356-d, 1,300 at 768-d and 900 at 1,536-d.
  */
-const SIMD_EXACT_ELEMENTS = 400_000;
+const SIMD_EXACT_ROOT_ELEMENTS = 38_000;
 /** At few dimensions the per-vector JS work of the scan dominates: no more vectors than this stay exact. */
 const SIMD_EXACT_MAX = 2048;
 /** Without SIMD: the plain-JS exact scan's crossover at 100-d. */
 const JS_EXACT_LIMIT = 256;
 
 function defaultExactLimit(dimensions: number): number {
-  return simdAvailable() && dimensions % 4 === 0 ? Math.max(JS_EXACT_LIMIT, Math.min(SIMD_EXACT_MAX, Math.floor(SIMD_EXACT_ELEMENTS / dimensions))) : JS_EXACT_LIMIT;
+  return simdAvailable() ? Math.max(JS_EXACT_LIMIT, Math.min(SIMD_EXACT_MAX, Math.floor(SIMD_EXACT_ROOT_ELEMENTS / Math.sqrt(dimensions)))) : JS_EXACT_LIMIT;
 }
 
 const KNOWN = ['dimensions', 'maxVectors', 'exactLimit', 'hnsw', 'connectivity', 'expansionAdd', 'expansionSearch', 'quantization'];

@@ -18,8 +18,8 @@ export interface SlotInfo extends SlotOwner {
 
 const INITIAL_CAPACITY = 8;
 /**
- * From this buffer size on, vectors move into WebAssembly memory for the SIMD pre-filter: its
- * smallest memory is one 64 KiB page, which many small partitions must not each hold.
+ * From this buffer size on, a partition keeps int16 copies of its vectors in WebAssembly memory for
+ * the SIMD pre-filter: its smallest memory is one 64 KiB page, which many small partitions must not each hold.
  */
 const SIMD_FROM_BYTES = 32_768;
 
@@ -59,7 +59,7 @@ export class Partition {
     return this.#ann !== undefined;
   }
 
-  /** Whether exact search runs the SIMD pre-filter (the vectors live in WebAssembly memory). */
+  /** Whether exact search runs the SIMD pre-filter (int16 copies of the vectors in WebAssembly memory). */
   get simd(): boolean {
     return this.#simd !== undefined;
   }
@@ -84,6 +84,7 @@ export class Partition {
     if (this.#size * this.#d === this.#vectors.length) this.#grow((this.#vectors.length / this.#d) * 2);
     const slot = this.#size++;
     this.#vectors.set(vector, slot * this.#d);
+    this.#simd?.write(slot, vector);
     this.#slots[slot] = info;
     const id = this.#nextId++;
     this.#ids[slot] = id;
@@ -108,6 +109,7 @@ export class Partition {
     const last = --this.#size;
     if (slot !== last) {
       this.#vectors.copyWithin(slot * this.#d, last * this.#d, (last + 1) * this.#d);
+      this.#simd?.move(last, slot);
       const moved = this.#slots[last]!;
       this.#slots[slot] = moved;
       this.#ids[slot] = this.#ids[last]!;
@@ -120,19 +122,15 @@ export class Partition {
   }
 
   #grow(capacity: number): void {
-    const old = this.#vectors.subarray(0, this.#size * this.#d);
-    if (!this.#simd && this.#useSimd && capacity * this.#d * 4 >= SIMD_FROM_BYTES) {
-      this.#simd = createSimdScan(this.#d, capacity);
-      this.#simd?.vectors.set(old);
-    }
-    if (this.#simd) {
-      this.#simd.reserve(capacity);
-      this.#vectors = this.#simd.vectors;
-      return;
-    }
     const grown = new Float32Array(capacity * this.#d);
-    grown.set(old);
+    grown.set(this.#vectors.subarray(0, this.#size * this.#d));
     this.#vectors = grown;
+    if (!this.#simd && !this.#ann && this.#useSimd && capacity * this.#d * 4 >= SIMD_FROM_BYTES) {
+      this.#simd = createSimdScan(this.#d, capacity);
+      for (let slot = 0; slot < this.#size; slot++) this.#simd?.write(slot, grown.subarray(slot * this.#d, (slot + 1) * this.#d));
+    } else {
+      this.#simd?.reserve(capacity);
+    }
   }
 
   /** Builds (or rebuilds, when tombstones pile up) the ANN over every live vector. */
@@ -143,6 +141,8 @@ export class Partition {
     if (this.#size > 0) ann.add(this.#ids.slice(0, this.#size), this.#vectors.subarray(0, this.#size * this.#d));
     this.#ann = ann;
     this.#annRemoved = 0;
+    // An approximate partition never scans exactly again: its int16 copies would only take room.
+    this.#simd = undefined;
   }
 
   /** True once removals outnumber live vectors: HNSW search degrades through tombstones. */

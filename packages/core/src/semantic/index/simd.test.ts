@@ -1,4 +1,4 @@
-// Properties of the SIMD pre-filter: its scores stay within the stated bound (dense or sparse queries), and exact search with it returns what plain JS returns, to the bit.
+// Properties of the SIMD pre-filter: its int16 scores stay within the stated bound (dense or sparse queries, any dimensions), and exact search with it returns what plain JS returns, to the bit.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Partition, type SlotInfo } from './partition.js';
@@ -49,11 +49,10 @@ describe('SIMD exact-scan pre-filter', () => {
   });
 
   it('scores within scanErrorBound of the float64 dot product', () => {
-    fc.assert(fc.property(fc.integer(), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 300 }), fc.boolean(), (seed, quads, count, sparse) => {
-      const d = quads * 4;
+    fc.assert(fc.property(fc.integer(), fc.integer({ min: 1, max: 400 }), fc.integer({ min: 1, max: 300 }), fc.boolean(), (seed, d, count, sparse) => {
       const vectors = dataset(seed, count, d, 3, sparse);
       const scan = createSimdScan(d, count)!;
-      for (const [i, v] of vectors.entries()) scan.vectors.set(v, i * d);
+      for (const [i, v] of vectors.entries()) scan.write(i, v);
       const query = vectors[0]!;
       const sims = scan.scan(query, count);
       for (let s = 0; s < count; s++) {
@@ -95,34 +94,47 @@ describe('SIMD exact-scan pre-filter', () => {
       },
     ), { numRuns: 80 });
   });
-  it('keeps the exact winner when float32 ranks it below another (the margin is what keeps it)', () => {
-    // Lane 0 adds q0·v0, q4·v4, q8·v8 in that order: in float32 the tiny middle term is lost between
-    // two terms that cancel, so the first vector scores 0 there against its exact ~1e-8, while the
-    // second scores its exact ~5e-9 in both. Without the error margin the first would be ruled out.
+  it('keeps the exact winner when the int16 grid ranks it below another (the margin is what keeps it)', () => {
+    // Near duplicates of the query differ by less than the grid's rounding, so the grid often ranks
+    // a pair the wrong way round; without the error margin the exact winner would be ruled out.
     const d = 100;
-    const third = 1 / Math.sqrt(3);
-    const query = new Float32Array(d);
-    query[0] = third; query[4] = third; query[8] = third;
-    const raw = (set: Record<number, number>): Float32Array => {
-      const v = new Float32Array(d);
-      for (const [i, x] of Object.entries(set)) v[Number(i)] = x;
-      return unit(v);
-    };
-    const winner = raw({ 0: 0.5, 1: 0.5, 4: 2 ** -26, 8: -0.5 });
-    const runnerUp = raw({ 0: 5e-9 * Math.sqrt(3), 2: 1 });
+    const r = rng(11);
+    const query = unit(Float32Array.from({ length: d }, r));
     const exact = (v: Float32Array): number => v.reduce((sum, x, i) => sum + x * query[i]!, 0);
-    expect(exact(winner)).toBeGreaterThan(exact(runnerUp));
+    const scan = createSimdScan(d, 2)!;
+    let pair: { winner: Float32Array; runnerUp: Float32Array } | undefined;
+    for (let tries = 0; !pair && tries < 1000; tries++) {
+      const a = unit(query.map((x) => x + r() * 1e-3));
+      const b = unit(query.map((x) => x + r() * 1e-3));
+      const [winner, runnerUp] = exact(a) > exact(b) ? [a, b] : [b, a];
+      scan.write(0, winner);
+      scan.write(1, runnerUp);
+      const approximate = scan.scan(query, 2);
+      if (approximate[0]! < approximate[1]!) pair = { winner, runnerUp };
+    }
+    expect(pair).toBeDefined(); // the flip this test is about
     const partition = new Partition('p', d);
     // Enough clearly worse vectors that the partition's buffer passes the SIMD threshold.
-    for (let i = 0; i < 120; i++) partition.put(info(`filler${i}`, Infinity, i), raw({ 0: -1, [12 + (i % 80)]: 0.5 }));
-    partition.put(info('winner', Infinity, 200), winner);
-    partition.put(info('runner-up', Infinity, 201), runnerUp);
+    for (let i = 0; i < 120; i++) partition.put(info(`filler${i}`, Infinity, i), unit(query.map((x) => r() - x)));
+    partition.put(info('winner', Infinity, 200), pair!.winner);
+    partition.put(info('runner-up', Infinity, 201), pair!.runnerUp);
     expect(partition.simd).toBe(true);
-    const scan = createSimdScan(d, 2)!;
-    scan.vectors.set(winner, 0);
-    scan.vectors.set(runnerUp, d);
-    const f32 = scan.scan(query, 2);
-    expect(f32[0]!).toBeLessThan(f32[1]!); // the flip this test is about
     expect(partition.search(query, 1, 0, 0).map((m) => m.key)).toEqual(['winner']);
+    expect(partition.search(query, 2, 0, 0).map((m) => m.key)).toEqual(['winner', 'runner-up']);
+  });
+
+  it('drops the int16 copies once the partition is approximate (HNSW never scans them), and keeps them dropped through growth', () => {
+    const d = 100;
+    const vectors = dataset(5, 200, d, 3);
+    const partition = new Partition('p', d);
+    for (const [i, v] of vectors.entries()) partition.put(info(`k${i}`, Infinity, i), v);
+    expect(partition.simd).toBe(true);
+    // A stand-in graph that shortlists every vector: the partition's own bookkeeping is under test.
+    const ids: number[] = [];
+    partition.index(() => ({ add: (added) => void ids.push(...added), remove: () => {}, search: () => ({ ids: [...ids] }) }));
+    expect(partition.simd).toBe(false);
+    for (let i = 200; i < 700; i++) partition.put(info(`k${i}`, Infinity, i), vectors[i % 200]!);
+    expect(partition.simd).toBe(false);
+    expect(partition.search(vectors[3]!, 1, 0.5, 0)[0]!.similarity).toBeCloseTo(1, 6);
   });
 });

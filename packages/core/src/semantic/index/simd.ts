@@ -1,36 +1,48 @@
-// A WebAssembly SIMD pre-filter for exact search: float32 dot products of a whole partition, bounded error, re-scored exactly by the caller.
+// A WebAssembly SIMD pre-filter for exact search: int16 fixed-point dot products of a whole partition, bounded error, re-scored exactly by the caller.
 import { compileWasm, GET, HEADER, I32, leb, name, section, SET, simd, TEE, wasm } from '../../wasm.js';
 
-/** Scores every stored vector against the query, in float32 lanes, into `sims`. */
+/** Scores every stored vector against the query from int16 copies, into `sims`; the caller re-scores survivors exactly. */
 export interface SimdScan {
-  /** The stored vectors (slot-major), a view on the module's memory: re-read after `reserve`. */
-  readonly vectors: Float32Array;
   /** Makes room for `capacity` vectors; the stored ones stay in place (memory only grows at its end). */
   reserve(capacity: number): void;
-  /** float32 dot products of the query with the first `size` vectors. */
+  /** Stores the int16 copy of `vector` in `slot`. */
+  write(slot: number, vector: Float32Array): void;
+  /** Copies slot `from` over slot `to` (a removal swaps the last slot in). */
+  move(from: number, to: number): void;
+  /** Approximate dot products of the query with the first `size` vectors, within `scanErrorBound`. */
   scan(query: Float32Array, size: number): Float32Array;
 }
 
-const lane = (acc: number, i: number): number[] => [GET, acc, ...simd(31), i];
+/**
+ * Fixed-point scale of the int16 copies: 2^14 keeps every component of a unit vector (|x| ≤ 1.0005)
+ * inside int16, and every dot product's integer sum (≤ ‖q‖‖v‖·2^28) inside int32, so the kernel's
+ * sums are exact integers: only rounding to the grid and one conversion to float32 err.
+ */
+const SCALE = 2 ** 14;
+/** 2^-28 = 1 / SCALE², as float32 bytes (little-endian): multiplying by a power of two is exact. */
+const UNSCALE = [0x00, 0x00, 0x80, 0x31];
+/** int16 lanes per 16-byte chunk. */
+const LANES = 8;
+
+const lane = (acc: number, i: number): number[] => [GET, acc, ...simd(27), i];
 
 /**
- * scan(query, vectors, count, bytesPerVector, out, chunks, chunksEnd): out[s] = Σ lanes of Σ
- * query·vector[s] over the 4-float chunks listed (byte offsets, i32) between `chunks` and
- * `chunksEnd`: the caller lists those where the query is not zero, so a sparse query (the offline
- * embedder's hashed lexical part) skips most of the work, and the sums are the same to the bit (a
- * skipped product is ±0). Four vectors per pass (one query load, four independent f32x4 chains: an
- * f32x4 add waits on the one before it, so fewer chains leave the adder idle), so a count that is
- * not a multiple of four also scores up to three vectors after the last (whatever the memory holds
- * there; never read). Each vector's sum is the same chain, in the same order, as with one vector a
- * pass. Params 0–6 as named; locals: 7 the chunk pointer, 8, 9, 13 and 14 the sums, 10, 15 and 16 the
- * second to fourth vectors, 11 the query lanes, 12 the chunk's byte offset. Hand-encoded so the
- * package ships no binary and needs no toolchain.
+ * scan(query, vectors, count, bytesPerVector, out, chunks, chunksEnd): out[s] = 2^-28 · Σ
+ * i32x4.dot_i16x8_s(query, vector[s]) over the 16-byte chunks listed (byte offsets, i32) between
+ * `chunks` and `chunksEnd`: the caller lists those where the query is not zero, so a sparse query
+ * (the offline embedder's hashed lexical part) skips most of the work, and the sums are the same (a
+ * skipped product is 0). dot_i16x8 does eight multiply-adds per instruction where f32x4 mul + add
+ * do four in two, and a chunk is half the bytes. Four vectors per pass (one query load, four
+ * independent chains), so a count that is not a multiple of four also scores up to three vectors
+ * after the last (whatever the memory holds there; never read). Params 0–6 as named; locals: 7 the
+ * chunk pointer, 8, 9, 13 and 14 the sums, 10, 15 and 16 the second to fourth vectors, 11 the query
+ * lanes, 12 the chunk's byte offset. Hand-encoded so the package ships no binary and needs no toolchain.
  */
 const ZERO = [...simd(12), ...new Array<number>(16).fill(0)];
-const load = (base: number): number[] => [GET, base, GET, 12, 0x6a, ...simd(0), 2, 0];
-const madd = (acc: number, base: number): number[] => [GET, acc, GET, 11, ...load(base), ...simd(230), ...simd(228), SET, acc];
+const load = (base: number): number[] => [GET, base, GET, 12, 0x6a, ...simd(0), 4, 0];
+const madd = (acc: number, base: number): number[] => [GET, acc, GET, 11, ...load(base), ...simd(186), ...simd(174), SET, acc];
 const store = (acc: number, offset: number): number[] =>
-  [GET, 4, ...lane(acc, 0), ...lane(acc, 1), 0x92, ...lane(acc, 2), 0x92, ...lane(acc, 3), 0x92, 0x38, 2, offset];
+  [GET, 4, ...lane(acc, 0), ...lane(acc, 1), 0x6a, ...lane(acc, 2), 0x6a, ...lane(acc, 3), 0x6a, 0xb2, 0x43, ...UNSCALE, 0x94, 0x38, 2, offset];
 const BODY = [
   0x02, 0x40, GET, 2, 0x45, 0x0d, 0,
   0x03, 0x40,
@@ -76,57 +88,71 @@ export function simdAvailable(): boolean {
 
 const PAGE = 65_536;
 
-/** A scan over vectors of `dimensions` (a multiple of 4: whole f32x4 lanes), or undefined without SIMD. */
+/** Rounds `vector` onto the int16 grid into `row` (its padding lanes stay zero). */
+function quantize(vector: Float32Array, row: Int16Array, at: number): void {
+  for (let i = 0; i < vector.length; i++) row[at + i] = Math.round(vector[i]! * SCALE);
+}
+
+/** A scan over vectors of `dimensions` (rows padded to whole 8-lane chunks), or undefined without SIMD. */
 export function createSimdScan(dimensions: number, capacity: number): SimdScan | undefined {
   const mod = module();
-  if (!wasm || !mod || dimensions % 4 !== 0) return undefined;
+  if (!wasm || !mod) return undefined;
   const memory = new wasm.Memory({ initial: 1 });
   const run = new wasm.Instance(mod, { e: { m: memory } }).exports.s as ScanFn;
-  let vectors = new Float32Array(0);
-  let query = new Float32Array(0);
+  const stride = Math.ceil(dimensions / LANES) * LANES;
+  const chunkCount = stride / LANES;
+  let rows = new Int16Array(0);
+  let query = new Int16Array(0);
   let chunks = new Int32Array(0);
   let sims = new Float32Array(0);
-  const quads = dimensions / 4;
-  // Layout: the vectors from 0, then the query, its chunk list, one score per vector and three spare
-  // for a count that is not a multiple of four, then two vectors of padding (scratch, rebuilt on
-  // growth): the three vectors a full buffer's last pass reads past its end stay inside the memory.
+  // Layout: the int16 rows from 0, then the query, its chunk list, one score per vector and three
+  // spare for a count that is not a multiple of four, then three rows of padding: the rows a full
+  // buffer's last pass reads past its end stay inside the memory.
   const reserve = (cap: number): void => {
-    const floats = cap * dimensions;
-    const bytes = (floats + dimensions + quads + cap + 3 + 2 * dimensions) * 4;
+    const rowBytes = stride * 2;
+    const bytes = cap * rowBytes + rowBytes + chunkCount * 4 + (cap + 3) * 4 + 3 * rowBytes;
     if (bytes > memory.buffer.byteLength) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
     // grow() detaches every old view, so all are made again on the current buffer.
-    vectors = new Float32Array(memory.buffer, 0, floats);
-    query = new Float32Array(memory.buffer, floats * 4, dimensions);
-    chunks = new Int32Array(memory.buffer, (floats + dimensions) * 4, quads);
-    sims = new Float32Array(memory.buffer, (floats + dimensions + quads) * 4, cap + 3);
+    rows = new Int16Array(memory.buffer, 0, cap * stride);
+    query = new Int16Array(memory.buffer, cap * rowBytes, stride);
+    chunks = new Int32Array(memory.buffer, (cap + 1) * rowBytes, chunkCount);
+    sims = new Float32Array(memory.buffer, (cap + 1) * rowBytes + chunkCount * 4, cap + 3);
   };
   reserve(capacity);
   return {
-    get vectors() {
-      return vectors;
-    },
     reserve,
+    write(slot, vector) {
+      quantize(vector, rows, slot * stride);
+    },
+    move(from, to) {
+      rows.copyWithin(to * stride, from * stride, (from + 1) * stride);
+    },
     scan(q, size) {
-      query.set(q);
+      quantize(q, query, 0);
       let listed = 0;
-      for (let c = 0, i = 0; c < quads; c++, i += 4) {
-        if (q[i] !== 0 || q[i + 1] !== 0 || q[i + 2] !== 0 || q[i + 3] !== 0) chunks[listed++] = i * 4;
+      for (let c = 0, i = 0; c < chunkCount; c++, i += LANES) {
+        let any = 0;
+        for (let j = i; j < i + LANES; j++) any |= query[j]!;
+        if (any !== 0) chunks[listed++] = i * 2;
       }
       // The kernel runs its chunk loop at least once: an all-zero query still reads a real chunk.
       if (listed === 0) chunks[listed++] = 0;
-      run(query.byteOffset, 0, size, dimensions * 4, sims.byteOffset, chunks.byteOffset, chunks.byteOffset + listed * 4);
+      run(query.byteOffset, 0, size, stride * 2, sims.byteOffset, chunks.byteOffset, chunks.byteOffset + listed * 4);
       return sims;
     },
   };
 }
 
 /**
- * How far a float32 score may be from the float64 reference: each lane sums d/4 products (plus
- * the product and the three lane additions), each step within 2^-24 relative, of |q·v| ≤ ‖q‖‖v‖ <
- * 1.001 for the near-unit vectors the index accepts. Twice the textbook γ_n bound, for margin.
+ * How far a scan score may be from the float64 dot product the exact loop computes. Rounding both
+ * vectors to the grid moves Σ q_i v_i by at most ½(‖q‖₁ + ‖v‖₁)/S + d/(4S²), with ‖·‖₁ ≤ √d·‖·‖₂ and
+ * ‖·‖₂ ≤ 1.0005 (the index takes squared norms within 1 ± 10⁻³); the int32 sum is exact; its
+ * conversion to float32 errs by at most 2^-24 of |sum| ≤ 1.002. The margin (1.01× and 10⁻⁹) covers
+ * the float64 loop's own rounding, ~d·2^-53.
  */
 export function scanErrorBound(dimensions: number): number {
-  return (dimensions / 4 + 4) * 2 ** -23 * 1.001;
+  const grid = (1.0005 * Math.sqrt(dimensions)) / SCALE + dimensions / (4 * SCALE * SCALE);
+  return (grid + 1.002 * 2 ** -24) * 1.01 + 1e-9;
 }
 
 /**
