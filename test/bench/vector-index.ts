@@ -1,10 +1,8 @@
 // Benchmark rows of the vector indexes (issue 15): in-process search at 1k and 100k, memory per vector, rotation cost, pgvector on PGlite.
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import {
-  MemoryCacheStore, MemoryKeyStore, MemoryVectorIndex, createGuard, createKey, createVectorRotation, offlineEmbedder,
-  type Guard, type GuardRequest, type IndexedVector, type VectorIndex,
-} from '@vectorcache/core';
+import * as core from '@vectorcache/core';
+import { MemoryVectorIndex, createVectorRotation, type Guard, type GuardRequest, type IndexedVector, type VectorIndex } from '@vectorcache/core';
 import { PgVectorIndex } from '@vectorcache/pgvector';
 import { startPglite } from '../semantic/pglite-server.js';
 import { formatNs, measure, type BenchRow } from './timing.js';
@@ -149,15 +147,23 @@ const OTHER = ['violin', 'desert', 'pepper', 'castle', 'glacier', 'button', 'tun
 const prompt = (i: number, lead: string, w = WORDS): string =>
   `${lead} the ${w[i % 20]} ${w[Math.floor(i / 20) % 20]} ${w[Math.floor(i / 400) % 20]} work for a ${w[(i * 7) % 20]}?`;
 
+/** What missGuard needs of a core: this tree's, or another checkout's (semantic-ab.ts). */
+export type MissCore = Pick<typeof core, 'MemoryCacheStore' | 'MemoryKeyStore' | 'MemoryVectorIndex' | 'createGuard' | 'createKey' | 'offlineEmbedder'>;
+
+export interface MissGuard {
+  guard: Guard;
+  view: (prompt: string) => GuardRequest;
+}
+
 /** A guard of the embedded defaults, with or without semantic matching; `stored` answers already cached in one partition. */
-async function missGuard(semantic: boolean, stored: number): Promise<{ guard: Guard; view: (prompt: string) => GuardRequest }> {
-  const keys = new MemoryKeyStore();
-  const { key } = await createKey(keys, { environment: 'dev', name: 'bench', tenant: 'bench', scopes: ['cache:read', 'cache:write'] });
-  const embedder = offlineEmbedder();
-  const guard = createGuard({
-    environment: 'dev', keys, cache: new MemoryCacheStore(), encryption: { secret: 'vector-bench-secret-vector-bench-secret-0123', iterations: 1000 },
+export async function missGuard(semantic: boolean, stored: number, c: MissCore = core): Promise<MissGuard> {
+  const keys = new c.MemoryKeyStore();
+  const { key } = await c.createKey(keys, { environment: 'dev', name: 'bench', tenant: 'bench', scopes: ['cache:read', 'cache:write'] });
+  const embedder = c.offlineEmbedder();
+  const guard = c.createGuard({
+    environment: 'dev', keys, cache: new c.MemoryCacheStore(), encryption: { secret: 'vector-bench-secret-vector-bench-secret-0123', iterations: 1000 },
     lockout: false, silenceWarnings: ['VC_ENCRYPTION_LOW_ITERATIONS'],
-    ...(semantic ? { semantic: { embedder, index: new MemoryVectorIndex({ dimensions: embedder.dimensions }) } } : {}),
+    ...(semantic ? { semantic: { embedder, index: new c.MemoryVectorIndex({ dimensions: embedder.dimensions }) } } : {}),
   });
   await guard.ready();
   const view = (prompt: string): GuardRequest => ({
@@ -177,18 +183,21 @@ async function missGuard(semantic: boolean, stored: number): Promise<{ guard: Gu
   return { guard, view };
 }
 
+/** One request that must miss (exact and semantic): prompt `n` of words no stored prompt has. */
+export async function missOnce(g: MissGuard, n: number): Promise<void> {
+  const decision = await g.guard.handle(g.view(prompt(n, 'why would', OTHER)));
+  if (decision.kind !== 'pass' || decision.cacheStatus !== 'miss') throw new Error(`expected a miss, got ${decision.kind}`);
+}
+
 /** What a semantic miss adds to an exact miss: the same guard path with and without semantic matching. */
 async function missRows(s: VectorBenchSettings): Promise<BenchRow[]> {
   const stored = s.sizes[0]!;
   const [off, on] = await Promise.all([missGuard(false, stored), missGuard(true, stored)]);
   let n = 0;
-  const timed = async (g: { guard: Guard; view: (prompt: string) => GuardRequest }): Promise<number> => {
+  const timed = async (g: MissGuard): Promise<number> => {
     const runs = Math.max(50, s.pgQueries * 2);
     const started = process.hrtime.bigint();
-    for (let i = 0; i < runs; i++) {
-      const decision = await g.guard.handle(g.view(prompt(++n, 'why would', OTHER)));
-      if (decision.kind !== 'pass' || decision.cacheStatus !== 'miss') throw new Error(`expected a miss, got ${decision.kind}`);
-    }
+    for (let i = 0; i < runs; i++) await missOnce(g, ++n);
     return Number(process.hrtime.bigint() - started) / runs;
   };
   const samples: Array<[number, number]> = [];
