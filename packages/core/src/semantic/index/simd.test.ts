@@ -66,7 +66,7 @@ describe('SIMD exact-scan pre-filter', () => {
   it('leaves exact search unchanged: same keys, same similarities, same order, through growth, removals and expiry', () => {
     const now = 1_000_000;
     fc.assert(fc.property(
-      fc.integer(), fc.constantFrom(8, 12, 100, 356), fc.integer({ min: 1, max: 700 }), fc.integer({ min: 1, max: 8 }),
+      fc.integer(), fc.constantFrom(8, 12, 13, 100, 356, 357), fc.integer({ min: 1, max: 700 }), fc.integer({ min: 1, max: 8 }),
       fc.double({ min: -1, max: 1, noNaN: true }), fc.integer({ min: 1, max: 6 }), fc.boolean(),
       (seed, d, count, k, minSimilarity, topics, sparse) => {
         const vectors = dataset(seed, count, d, topics, sparse);
