@@ -1,7 +1,7 @@
 // Before/after of what a semantic miss adds to an exact miss, in one process: this tree's core and another checkout's, rounds interleaved, CPU time.
 import { baseCore, numberFlag, sidesInOrder } from './ab-args.js';
 import { median } from './timing.js';
-import { missGuard, missOnce, type MissCore, type MissGuard } from './vector-index.js';
+import { cpuPerMiss, missGuard, type MissCore } from './vector-index.js';
 
 const base = await baseCore<MissCore>('usage: semantic-ab.ts --base=<path of another checkout, installed> [--rounds=11] [--vectors=1000]');
 const rounds = numberFlag('rounds', 11);
@@ -9,19 +9,12 @@ const stored = numberFlag('vectors', 1000);
 const ops = 1000;
 const build = async (core?: MissCore) => ({ off: await missGuard(false, stored, core), on: await missGuard(true, stored, core) });
 const sides = { base: await build(base), here: await build() };
-let n = 0;
-const cpuPerMiss = async (g: MissGuard): Promise<number> => {
-  const start = process.cpuUsage();
-  for (let i = 0; i < ops; i++) await missOnce(g, ++n);
-  const used = process.cpuUsage(start);
-  return ((used.user + used.system) * 1000) / ops;
-};
-for (const side of Object.values(sides)) { await cpuPerMiss(side.off); await cpuPerMiss(side.on); }
+for (const side of Object.values(sides)) { await cpuPerMiss(side.off, ops); await cpuPerMiss(side.on, ops); }
 const added = { base: [] as number[], here: [] as number[] };
 for (let r = 0; r < rounds; r++) {
   for (const name of sidesInOrder(r)) {
-    const off = await cpuPerMiss(sides[name].off);
-    added[name].push((await cpuPerMiss(sides[name].on)) - off);
+    const off = await cpuPerMiss(sides[name].off, ops);
+    added[name].push((await cpuPerMiss(sides[name].on, ops)) - off);
   }
 }
 for (const side of Object.values(sides)) await Promise.all([side.off.guard.close(), side.on.guard.close()]);
