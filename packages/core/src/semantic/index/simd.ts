@@ -88,7 +88,7 @@ export function simdAvailable(): boolean {
 
 const PAGE = 65_536;
 
-/** Rounds `vector` onto the int16 grid into `row` (its padding lanes stay zero). */
+/** Rounds `vector` onto the int16 grid into `row` (its padding lanes stay zero); the index only takes unit vectors (`checkVector`), so no component leaves int16. */
 function quantize(vector: Float32Array, row: Int16Array, at: number): void {
   for (let i = 0; i < vector.length; i++) row[at + i] = Math.round(vector[i]! * SCALE);
 }
