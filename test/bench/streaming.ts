@@ -19,12 +19,15 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** A 4 KB answer as an upstream streams it: one SSE event per word, role first, finish, usage. */
-function upstreamEvents(bytes: number): { events: string[]; completion: unknown } {
+/**
+ * A 4 KB answer as an upstream streams it: one SSE event per word, role first, finish, usage. Each
+ * call builds new strings, as a handler formatting an SDK's chunks does (`data: ${JSON.stringify(chunk)}`).
+ */
+function upstreamEvents(bytes: number, id = 'chatcmpl-bench'): { events: string[]; completion: unknown } {
   const words: string[] = [];
   for (let size = 0; size < bytes; size += 7) words.push(['stream', 'cache', 'replay', 'tokens', 'answer', 'vector', 'guards'][words.length % 7]!);
   const content = words.join(' ');
-  const head = { id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model: MODEL };
+  const head = { id, object: 'chat.completion.chunk', created: 1_700_000_000, model: MODEL };
   const usage = { prompt_tokens: 20, completion_tokens: words.length, total_tokens: words.length + 20 };
   const frame = (choices: unknown[], extra: object = { usage: null }) => `data: ${JSON.stringify({ ...head, choices, ...extra })}\n\n`;
   const events = [
@@ -139,12 +142,15 @@ export async function captureRows(s: InProcessSettings, core: StreamCore = here)
   // CPU time, not wall time: the machine may be shared, and the loopback client runs in this process.
   const server: Server = createServer(async (req, res) => {
     const kind = req.url!.slice(1) as keyof typeof spent;
+    // Every stream its own id and its own, never-read strings, built before the clock starts: one
+    // stream replayed would let anything cached per template or per string flatter the capture.
+    const stream = upstreamEvents(4096, `chatcmpl-bench-${n}`).events;
     const start = cpu();
     const prompt = `miss ${n++}`;
     const decision = (await guard.handle(view(prompt, { stream: true, stream_options: { include_usage: true } }))) as PassDecision;
     if (kind !== 'plain' && decision.recorder) core.recordNodeResponse(res, decision.recorder);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    for (const event of kind === 'unstored' ? events.slice(0, -1) : events) res.write(event);
+    for (const event of kind === 'unstored' ? stream.slice(0, -1) : stream) res.write(event);
     res.end();
     spent[kind].push(cpu() - start);
     if (kind === 'captured') lastCaptured = prompt;
