@@ -125,11 +125,16 @@ export class Partition {
     const grown = new Float32Array(capacity * this.#d);
     grown.set(this.#vectors.subarray(0, this.#size * this.#d));
     this.#vectors = grown;
-    if (!this.#simd && !this.#ann && this.#useSimd && capacity * this.#d * 4 >= SIMD_FROM_BYTES) {
-      this.#simd = createSimdScan(this.#d, capacity);
-      for (let slot = 0; slot < this.#size; slot++) this.#simd?.write(slot, grown.subarray(slot * this.#d, (slot + 1) * this.#d));
-    } else {
-      this.#simd?.reserve(capacity);
+    try {
+      if (!this.#simd && !this.#ann && this.#useSimd && capacity * this.#d * 4 >= SIMD_FROM_BYTES) {
+        this.#simd = createSimdScan(this.#d, capacity);
+        for (let slot = 0; slot < this.#size; slot++) this.#simd?.write(slot, grown.subarray(slot * this.#d, (slot + 1) * this.#d));
+      } else {
+        this.#simd?.reserve(capacity);
+      }
+    } catch {
+      // A WebAssembly memory that cannot grow must not leave copies short of the vectors: the scan stays in JS.
+      this.#simd = undefined;
     }
   }
 

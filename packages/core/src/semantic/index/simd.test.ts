@@ -1,5 +1,5 @@
 // Properties of the SIMD pre-filter: its int16 scores stay within the stated bound (dense or sparse queries, any dimensions), and exact search with it returns what plain JS returns, to the bit.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { Partition, type SlotInfo } from './partition.js';
 import { createSimdScan, scanErrorBound, simdAvailable } from './simd.js';
@@ -136,5 +136,31 @@ describe('SIMD exact-scan pre-filter', () => {
     for (let i = 200; i < 700; i++) partition.put(info(`k${i}`, Infinity, i), vectors[i % 200]!);
     expect(partition.simd).toBe(false);
     expect(partition.search(vectors[3]!, 1, 0.5, 0)[0]!.similarity).toBeCloseTo(1, 6);
+  });
+
+  it('falls back to the JS scan, with the same results, when its WebAssembly memory cannot grow', () => {
+    const d = 100;
+    const vectors = dataset(9, 600, d, 4);
+    const fast = new Partition('p', d);
+    const plain = new Partition('p', d, { simd: false });
+    const put = (i: number): void => {
+      fast.put(info(`k${i}`, Infinity, i), vectors[i]!);
+      plain.put(info(`k${i}`, Infinity, i), vectors[i]!);
+    };
+    for (let i = 0; i < 200; i++) put(i);
+    expect(fast.simd).toBe(true);
+    const grow = vi.spyOn((globalThis as unknown as { WebAssembly: { Memory: { prototype: { grow: () => number } } } }).WebAssembly.Memory.prototype, 'grow')
+      .mockImplementation(() => { throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded'); });
+    let refused: number;
+    try {
+      for (let i = 200; i < 600; i++) put(i);
+    } finally {
+      // mockRestore() clears the recorded calls: count them first.
+      refused = grow.mock.calls.length;
+      grow.mockRestore();
+    }
+    expect(refused).toBeGreaterThan(0);
+    expect(fast.simd).toBe(false);
+    for (const q of [vectors[3]!, vectors[450]!]) expect(fast.search(q, 4, 0.2, 0)).toEqual(plain.search(q, 4, 0.2, 0));
   });
 });
