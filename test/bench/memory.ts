@@ -1,9 +1,9 @@
 // Memory part of the benchmark: RSS of 100k cached 1 KB entries and the byte bound under churn, measured in a child run with --expose-gc.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { StoredEntry } from '@vectorcache/core';
 import { MemoryCacheStore, entryBytes } from '../../packages/core/src/stores/memory-cache-store.js';
+import { runJsonChild } from './child.js';
 
 /** Target size of one entry as the store charges it (JSON form plus key). */
 export const ENTRY_BYTES = 1024;
@@ -118,15 +118,7 @@ export function measureMemory(entries: number, churnMaxBytes: number): MemoryRes
 
 /** Runs measureMemory in `node --expose-gc`, so RSS starts from a collected heap of a process that did nothing else. */
 export async function runMemoryChild(entries: number, churnMaxBytes: number): Promise<MemoryResult> {
-  const file = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, ['--expose-gc', '--conditions=source', '--import', 'tsx', file, String(entries), String(churnMaxBytes)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`memory bench child exited with ${code}`);
-  return JSON.parse(out.trim().split('\n').pop()!) as MemoryResult;
+  return runJsonChild<MemoryResult>(fileURLToPath(import.meta.url), [String(entries), String(churnMaxBytes)], 'memory bench');
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

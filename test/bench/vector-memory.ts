@@ -1,7 +1,7 @@
 // Memory per stored vector of MemoryVectorIndex (HNSW graph included), measured in a child run with --expose-gc so nothing else the bench did counts.
-import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MemoryVectorIndex } from '@vectorcache/core';
+import { runJsonChild } from './child.js';
 import { clustered } from './vector-index.js';
 
 export interface VectorMemory {
@@ -51,21 +51,9 @@ export async function measureVectorMemory(size: number, d: number): Promise<Vect
  */
 export async function vectorMemoryChild(size: number, d: number, runs = 1): Promise<VectorMemory> {
   const results: VectorMemory[] = [];
-  for (let r = 0; r < runs; r++) results.push(await oneChild(size, d));
+  for (let r = 0; r < runs; r++) results.push(await runJsonChild<VectorMemory>(fileURLToPath(import.meta.url), [String(size), String(d)], 'vector memory bench'));
   results.sort((a, b) => a.bytesPerVector - b.bytesPerVector);
   return results[results.length >> 1]!;
-}
-
-async function oneChild(size: number, d: number): Promise<VectorMemory> {
-  const file = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, ['--expose-gc', '--conditions=source', '--import', 'tsx', file, String(size), String(d)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`vector memory bench child exited with ${code}`);
-  return JSON.parse(out.trim().split('\n').pop()!) as VectorMemory;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
