@@ -34,3 +34,39 @@ describe('fastify plugin registration forms', () => {
     expect(await serve((_guard, keys) => ({ environment: 'dev', keys, silenceWarnings: ['VC_NO_ENCRYPTION'] }))).toEqual({ statuses: ['miss', 'hit'], denied: 401 });
   });
 });
+
+describe('fastify: a reply hijacked before the guard decides', () => {
+  it('is answered as the hook wrote it, after the key check, and is neither looked up nor stored', async () => {
+    const keys = new MemoryKeyStore();
+    const { key } = await createKey(keys, { environment: 'dev', name: 't', scopes: ['cache:read', 'cache:write'], tenant: 'acme' });
+    const guard = createGuard({ environment: 'dev', keys, silenceWarnings: ['VC_NO_ENCRYPTION'] });
+    const app = Fastify();
+    await app.register(vectorcache, guard as never);
+    // preValidation runs after the plugin's onRequest (the key check) and before its preHandler (lookup, capture).
+    app.addHook('preValidation', async (request, reply) => {
+      if (request.headers['x-raw'] === undefined) return;
+      reply.hijack();
+      reply.raw.writeHead(200, { 'content-type': 'application/json' });
+      reply.raw.end(JSON.stringify({ object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'raw' }, finish_reason: 'stop' }] }));
+    });
+    app.post('/v1/chat/completions', async () => ({ object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'handler' }, finish_reason: 'stop' }] }));
+    const payload = { model: 'm', messages: [{ role: 'user', content: 'hello there' }] };
+    const send = (headers: Record<string, string>) => app.inject({ method: 'POST', url: '/v1/chat/completions', headers, payload });
+    try {
+      expect((await send({ 'x-raw': '1' })).statusCode).toBe(401);
+      for (let i = 0; i < 2; i++) {
+        const raw = await send({ authorization: `Bearer ${key}`, 'x-raw': '1' });
+        expect(raw.statusCode).toBe(200);
+        expect(raw.json().choices[0].message.content).toBe('raw');
+        expect(raw.headers['x-vectorcache-status']).toBeUndefined();
+      }
+      const first = await send({ authorization: `Bearer ${key}` });
+      expect(first.headers['x-vectorcache-status']).toBe('miss');
+      expect(first.json().choices[0].message.content).toBe('handler');
+      expect((await send({ authorization: `Bearer ${key}` })).headers['x-vectorcache-status']).toBe('hit');
+    } finally {
+      await app.close();
+      await guard.close();
+    }
+  });
+});
