@@ -2,6 +2,7 @@
 import { createSimdScan, scanErrorBound } from '../../packages/core/src/semantic/index/simd.js';
 import { baseCore, numberFlag } from './ab-args.js';
 import { measure } from './timing.js';
+import { rng, unit } from './vectors.js';
 
 /** A scan of either API: int16 copies written per slot (this tree), or float32 vectors set in place (before). */
 type AnyScan = { scan(query: Float32Array, size: number): Float32Array; write?(slot: number, vector: Float32Array): void; vectors?: Float32Array };
@@ -9,12 +10,7 @@ type Scan = { createSimdScan(dimensions: number, capacity: number): AnyScan | un
 const base = await baseCore<Scan>('usage: simd-ab.ts --base=<path of another checkout, installed> [--rounds=9] [--vectors=1000]', 'packages/core/src/semantic/index/simd.ts');
 const rounds = numberFlag('rounds', 9);
 const count = numberFlag('vectors', 1000);
-let seed = 7;
-const random = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32 - 0.5;
-const unit = (v: Float32Array): Float32Array => {
-  const k = 1 / Math.hypot(...v);
-  return v.map((x) => x * k);
-};
+const random = rng(7);
 
 // The offline embedder's 356-d vectors are dense once rotated; a sparse query is what an unrotated lexical part gives.
 for (const [d, sparse] of [[100, false], [356, false], [356, true], [1536, false]] as const) {

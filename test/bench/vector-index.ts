@@ -2,11 +2,12 @@
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import * as core from '@vectorcache/core';
-import { MemoryVectorIndex, createVectorRotation, type Guard, type GuardRequest, type IndexedVector, type VectorIndex } from '@vectorcache/core';
+import { MemoryVectorIndex, createVectorRotation, type Guard, type GuardRequest } from '@vectorcache/core';
 import { PgVectorIndex } from '@vectorcache/pgvector';
 import { startPglite } from '../semantic/pglite-server.js';
 import { formatNs, measure, median, type BenchRow } from './timing.js';
 import { vectorMemoryChild } from './vector-memory.js';
+import { clustered, load, unit } from './vectors.js';
 
 export interface VectorBenchSettings {
   /** Vectors in the one searched partition. */
@@ -24,40 +25,6 @@ export const VECTOR_BENCH_SETTINGS: Record<'full' | 'quick' | 'tiny', VectorBenc
   quick: { sizes: [1_000, 100_000], dimensions: [100], rounds: 5, roundMs: 30, pgVectors: 2_000, pgQueries: 100 },
   tiny: { sizes: [200, 1_000, 5_000], dimensions: [16], rounds: 2, roundMs: 2, pgVectors: 100, pgQueries: 10 },
 };
-
-/** Deterministic PRNG, so every run searches the same data. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
-}
-
-function unit(v: Float32Array): Float32Array {
-  let n = 0;
-  for (const x of v) n += x * x;
-  n = Math.sqrt(n);
-  for (let i = 0; i < v.length; i++) v[i]! /= n;
-  return v;
-}
-
-/** Embedding-like data: points scattered around 1,000 topic centres (real embeddings cluster; uniform noise is HNSW's worst case). */
-export function clustered(count: number, d: number, seed: number): Float32Array[] {
-  const r = rng(seed);
-  const centres = Array.from({ length: Math.min(1000, count) }, () => unit(Float32Array.from({ length: d }, r)));
-  return Array.from({ length: count }, (_, i) => {
-    const c = centres[i % centres.length]!;
-    return unit(c.map((x) => x + r() * 0.15));
-  });
-}
-
-function load(index: VectorIndex, vectors: Float32Array[], partition: string): void {
-  const expiresAt = Date.now() + 3_600_000;
-  vectors.forEach((vector, i) => void index.upsert({ partition, key: `k${i}`, tenantTag: 't', vector, expiresAt } satisfies IndexedVector));
-}
 
 function recallAt1(a: MemoryVectorIndex, b: MemoryVectorIndex, queries: Float32Array[]): number {
   let same = 0;

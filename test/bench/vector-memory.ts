@@ -2,7 +2,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MemoryVectorIndex } from '@vectorcache/core';
 import { runJsonChild } from './child.js';
-import { clustered } from './vector-index.js';
+import { clustered, load } from './vectors.js';
 
 export interface VectorMemory {
   /** The larger of the two per-vector deltas below: each alone can fall short. */
@@ -32,8 +32,7 @@ export async function measureVectorMemory(size: number, d: number): Promise<Vect
   collect();
   const before = process.memoryUsage();
   const started = performance.now();
-  const expiresAt = Date.now() + 3_600_000;
-  for (const [i, vector] of vectors.entries()) index.upsert({ partition: 'p', key: `k${i}`, tenantTag: 't', vector, expiresAt });
+  load(index, vectors, 'p');
   const buildMs = performance.now() - started;
   collect();
   const after = process.memoryUsage();
