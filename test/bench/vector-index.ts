@@ -5,6 +5,7 @@ import * as core from '@vectorcache/core';
 import { MemoryVectorIndex, createVectorRotation, type Guard, type GuardRequest } from '@vectorcache/core';
 import { PgVectorIndex } from '@vectorcache/pgvector';
 import { startPglite } from '../semantic/pglite-server.js';
+import { cpuPerOp, type Core } from './gate.js';
 import { formatNs, measure, median, type BenchRow } from './timing.js';
 import { vectorMemoryChild } from './vector-memory.js';
 import { clustered, load, unit } from './vectors.js';
@@ -113,7 +114,7 @@ const prompt = (i: number, lead: string, w = WORDS): string =>
   `${lead} the ${w[i % 20]} ${w[Math.floor(i / 20) % 20]} ${w[Math.floor(i / 400) % 20]} work for a ${w[(i * 7) % 20]}?`;
 
 /** What missGuard needs of a core: this tree's, or another checkout's (semantic-ab.ts). */
-export type MissCore = Pick<typeof core, 'MemoryCacheStore' | 'MemoryKeyStore' | 'MemoryVectorIndex' | 'createGuard' | 'createKey' | 'offlineEmbedder'>;
+export type MissCore = Core & Pick<typeof core, 'MemoryVectorIndex' | 'offlineEmbedder'>;
 
 export interface MissGuard {
   guard: Guard;
@@ -154,14 +155,11 @@ let misses = 0;
  * CPU nanoseconds per request of `ops` requests that must miss, exact and semantic: prompts of
  * words no stored prompt has, never completed, so a repeat (past ~8,000) is a miss again.
  */
-export async function cpuPerMiss(g: MissGuard, ops: number): Promise<number> {
-  const start = process.cpuUsage();
-  for (let i = 0; i < ops; i++) {
+export function cpuPerMiss(g: MissGuard, ops: number): Promise<number> {
+  return cpuPerOp(async () => {
     const decision = await g.guard.handle(g.view(prompt(++misses, 'why would', OTHER)));
     if (decision.kind !== 'pass' || decision.cacheStatus !== 'miss') throw new Error(`expected a miss, got ${decision.kind}`);
-  }
-  const used = process.cpuUsage(start);
-  return ((used.user + used.system) * 1000) / ops;
+  }, ops);
 }
 
 /** What a semantic miss adds to an exact miss: the same guard path with and without semantic matching. */
