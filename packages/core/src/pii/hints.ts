@@ -86,13 +86,14 @@ function grow(a: Int32Array): Int32Array {
   return b;
 }
 
+/** The units of an empty text: no flag() call ran. */
+const EMPTY: Uint16Array = new Uint16Array(0);
+
 /**
  * Fills `h` for `text`. With `checkFold`, stops and returns the index of the first character that
  * fold() would change (the caller folds and scans again); otherwise returns -1. Looks only at the
  * units flag() points to: the rest are ASCII letters inside words and spaces.
  */
-const EMPTY: Uint16Array = new Uint16Array(0);
-
 export function prescan(text: string, h: Hints, checkFold: boolean): number {
   h.clusterCount = 0;
   h.ibanCount = 0;

@@ -1,14 +1,14 @@
 // Sizing of the PII scanner's scratch buffers, which are reused across calls up to a bound.
 
 /** Largest scratch kept between calls: twice the default scan cap (1 Mi UTF-16 units). */
-export const MAX_KEPT_SCRATCH = 2 * 1_048_576;
+const MAX_KEPT_SCRATCH = 2 * 1_048_576;
 
 /**
  * Size of a scratch buffer for `length` elements. Scratch buffers are reused across calls: writing
  * megabytes into freshly mapped memory costs a page fault per page, which made folding a 1 MB input
  * ~30× slower than 100 KB.
  */
-export function scratchCapacity(length: number): number {
+function scratchCapacity(length: number): number {
   let size = 4096;
   while (size < length) size *= 2;
   return size;
