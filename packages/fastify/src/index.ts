@@ -45,6 +45,13 @@ function reject(reply: FastifyReply, request: FastifyRequest, decision: Exclude<
   return reply.send(stream ?? decisionBody(decision, request.method));
 }
 
+/** The request's recorder, handed over once: whichever send path sees the answer first takes it. */
+function takeRecorder(request: Tracked): AnswerRecorder | undefined {
+  const recorder = request[RECORDER];
+  request[RECORDER] = undefined;
+  return recorder;
+}
+
 type Hijack = FastifyReply['hijack'];
 const HIJACK = Symbol('vectorcache.hijack');
 
@@ -67,11 +74,8 @@ function watchHijack(reply: FastifyReply): void {
       const headers = this.getHeaders();
       for (const name in headers) if (!this.raw.hasHeader(name)) this.raw.setHeader(name, headers[name]!);
     }
-    const recorder = request[RECORDER];
-    if (recorder) {
-      request[RECORDER] = undefined;
-      recordNodeResponse(this.raw, recorder);
-    }
+    const recorder = takeRecorder(request);
+    if (recorder) recordNodeResponse(this.raw, recorder);
     return hijack.call(this);
   } as Hijack & { [HIJACK]?: true };
   hijacked[HIJACK] = true;
@@ -80,9 +84,8 @@ function watchHijack(reply: FastifyReply): void {
 
 /** Hands the payload Fastify is about to send to the recorder. */
 function recordPayload(request: Tracked, reply: FastifyReply, payload: unknown): unknown {
-  const recorder = request[RECORDER];
+  const recorder = takeRecorder(request);
   if (!recorder) return payload;
-  request[RECORDER] = undefined;
   recorder.head(reply.statusCode, reply.getHeaders());
   // A stream (SSE) is tapped on its way out; a string or Buffer is the whole answer.
   if (typeof (payload as { pipe?: unknown } | null)?.pipe === 'function') return recordStreamBody(payload as Readable, reply.raw, recorder);
