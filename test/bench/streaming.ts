@@ -6,18 +6,12 @@ import * as here from '@vectorcache/core';
 import type { Decision, Guard, GuardRequest, PassDecision } from '@vectorcache/core';
 import { bareSeal } from '../../packages/core/src/crypto/fernet.bench.js';
 import type { Core } from './gate.js';
-import type { BenchRow, InProcessSettings } from './timing.js';
+import { cpuNs, median, wallNs, type BenchRow, type InProcessSettings } from './timing.js';
 
 /** What the capture row needs of a core: this tree's, or another checkout's for a before/after (`capture-ab.ts`). */
 export type StreamCore = Core & Pick<typeof here, 'recordNodeResponse'>;
 
 const MODEL = 'gpt-bench';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /**
  * A 4 KB answer as an upstream streams it: one SSE event per word, role first, finish, usage. Each
@@ -67,12 +61,8 @@ async function store(guard: Guard, view: GuardRequest, completion: unknown): Pro
 
 const bodyBytes = (d: Decision) => (d.kind === 'respond' ? Buffer.byteLength(d.body) : 0);
 
-const wall = () => Number(process.hrtime.bigint());
-/** This process's CPU time in ns: for cases that must sleep (followers joining), CPU is the cost, not wall time. */
-const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) * 1000; };
-
 /** Median ns per call over interleaved rounds of async cases. */
-async function timeAsync(cases: Record<string, () => Promise<unknown>>, rounds: number, perRound: number, clock = wall): Promise<Record<string, number>> {
+async function timeAsync(cases: Record<string, () => Promise<unknown>>, rounds: number, perRound: number, clock = wallNs): Promise<Record<string, number>> {
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   for (const fn of Object.values(cases)) for (let i = 0; i < 20; i++) await fn();
   const entries = Object.entries(cases);
@@ -119,12 +109,12 @@ function storeFloor(completion: unknown, prompt: string): () => number {
   const [answerBytes, promptBytes] = [Buffer.from(text), Buffer.from(prompt)];
   // Once per call, between requests, as the store runs: not warmed by repeating it in a loop.
   return () => {
-    const start = cpu();
+    const start = cpuNs();
     if (scanner.inspect(completion).action !== 'none') throw new Error('bench: the answer has PII');
     bareSeal(signing, encryption, promptBytes);
     bareSeal(signing, encryption, answerBytes);
     createHmac('sha256', indexKey).update(text).digest();
-    return cpu() - start;
+    return cpuNs() - start;
   };
 }
 
@@ -145,14 +135,14 @@ export async function captureRows(s: InProcessSettings, core: StreamCore = here)
     // Every stream its own id and its own, never-read strings, built before the clock starts: one
     // stream replayed would let anything cached per template or per string flatter the capture.
     const stream = upstreamEvents(4096, `chatcmpl-bench-${n}`).events;
-    const start = cpu();
+    const start = cpuNs();
     const prompt = `miss ${n++}`;
     const decision = (await guard.handle(view(prompt, { stream: true, stream_options: { include_usage: true } }))) as PassDecision;
     if (kind !== 'plain' && decision.recorder) core.recordNodeResponse(res, decision.recorder);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     for (const event of kind === 'unstored' ? stream.slice(0, -1) : stream) res.write(event);
     res.end();
-    spent[kind].push(cpu() - start);
+    spent[kind].push(cpuNs() - start);
     if (kind === 'captured') lastCaptured = prompt;
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -207,7 +197,8 @@ async function coalesceRows(s: InProcessSettings): Promise<BenchRow[]> {
       const answered = await Promise.all(followers);
       if (!answered.every((d) => d.kind === 'respond' && d.headers['x-vectorcache-coalesced'] === 'true')) throw new Error('bench: a follower was not coalesced');
     },
-  }, s.rounds, Math.max(5, s.roundMs), cpu);
+    // CPU time: followers sleep while they wait to join, so CPU is their cost, not wall time.
+  }, s.rounds, Math.max(5, s.roundMs), cpuNs);
   await guard.close();
   const perFollower = t.flight! / 20;
   return [{
